@@ -1,0 +1,71 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "engine/decode/decoding_options.h"
+#include "engine/decode/random.h"
+
+namespace tserve::engine {
+
+// The token ids a search needs to know about.
+struct SearchVocab {
+  int32_t eos;
+  int32_t pad;
+  int32_t decoder_start;
+  int64_t size;
+};
+
+// A token that hypothesis 0 gained in the last step and will keep (streaming).
+struct StreamedToken {
+  int32_t id;
+  float score;
+  int index;  // position in the output
+};
+
+// The per-sentence decoding logic of one mode (docs/semantics.md). A search
+// owns a few decoder rows; the generator runs the model over the rows of all
+// live searches at once and gives each search its slice of the result.
+class Search {
+ public:
+  Search(const DecodingOptions& options, const SearchVocab& vocab)
+      : options_(options), vocab_(vocab) {}
+  virtual ~Search() = default;
+
+  // Rows to run at the next step.
+  virtual int num_rows() const = 0;
+  // The token row `row` feeds to the next step.
+  virtual int32_t input_token(int row) const = 0;
+
+  // Tokens generated so far (the same for every row).
+  int generated() const { return generated_; }
+
+  // Sets to -inf the logits that the options forbid at this step: pad always,
+  // eos before min_length (or always, with ignore_eos). logits: [num_rows, V].
+  void MaskLogits(float* logits) const;
+
+  // Consumes the step's log-probabilities, [num_rows, V] (masked, then
+  // log-softmaxed). Fills `parents`: for each row of the next step, the row of
+  // this step whose past it continues. Returns true when the sentence is done.
+  virtual bool Advance(const float* logp, std::vector<int>* parents) = 0;
+
+  // The final hypotheses; valid once Advance returned true.
+  virtual GenerationResult TakeResult() = 0;
+
+  // Greedy and sampling with one hypothesis: the token the last step added.
+  virtual std::optional<StreamedToken> LastToken() const { return std::nullopt; }
+
+ protected:
+  // The forced token of the current step, when a target prefix is in force.
+  std::optional<int32_t> ForcedToken() const;
+
+  DecodingOptions options_;
+  SearchVocab vocab_;
+  int generated_ = 0;
+};
+
+std::unique_ptr<Search> MakeSearch(const DecodingOptions& options, const SearchVocab& vocab);
+
+}  // namespace tserve::engine

@@ -1,0 +1,354 @@
+#include "engine/model/config.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cfloat>
+#include <cmath>
+#include <cstdio>
+#include <algorithm>
+#include <limits>
+#include <string>
+#include <tuple>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "nlohmann/json.hpp"
+
+namespace tserve::engine {
+namespace {
+
+using Json = nlohmann::json;
+
+// Sizes and ids index int32 token ids and int64 tensor shapes downstream; anything
+// beyond int32 is a corrupt file, and capping here keeps later products from overflowing.
+constexpr int64_t kMaxSize = std::numeric_limits<int32_t>::max();
+
+std::string_view JsonTypeName(const Json& j) {
+  if (j.is_number_integer()) return "integer";
+  if (j.is_number_float()) return "float";
+  if (j.is_boolean()) return "boolean";
+  return j.type_name();
+}
+
+absl::Status TypeError(std::string_view key, std::string_view expected, const Json& got) {
+  return absl::InvalidArgumentError(
+      absl::StrFormat("%s must be %s, got %s", key, expected, JsonTypeName(got)));
+}
+
+// Reads obj[key] into `out` when present. With `null_is_absent`, a JSON null leaves the
+// default in place, as transformers does for fields whose default is None.
+absl::Status ReadInt(const Json& obj, std::string_view key, int64_t& out,
+                     bool null_is_absent = false) {
+  auto it = obj.find(key);
+  if (it == obj.end() || (null_is_absent && it->is_null())) return absl::OkStatus();
+  if (!it->is_number_integer()) return TypeError(key, "an integer", *it);
+  if (it->is_number_unsigned() &&
+      it->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("%s is too large: %d", key, it->get<uint64_t>()));
+  }
+  out = it->get<int64_t>();
+  return absl::OkStatus();
+}
+
+absl::Status ReadBool(const Json& obj, std::string_view key, bool& out) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return absl::OkStatus();
+  if (!it->is_boolean()) return TypeError(key, "a boolean", *it);
+  out = it->get<bool>();
+  return absl::OkStatus();
+}
+
+absl::Status ReadFloat(const Json& obj, std::string_view key, float& out,
+                       bool null_is_absent = false) {
+  auto it = obj.find(key);
+  if (it == obj.end() || (null_is_absent && it->is_null())) return absl::OkStatus();
+  if (!it->is_number()) return TypeError(key, "a number", *it);
+  double v = it->get<double>();
+  if (!(std::fabs(v) <= FLT_MAX)) {
+    return absl::InvalidArgumentError(absl::StrFormat("%s is out of range: %g", key, v));
+  }
+  out = static_cast<float>(v);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Json> ParseObject(std::string_view text) {
+  Json j = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) {
+    return absl::InvalidArgumentError(internal::DescribeJsonSyntaxError(text));
+  }
+  if (!j.is_object()) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("must be a JSON object, got %s", JsonTypeName(j)));
+  }
+  return j;
+}
+
+// The generation defaults shared by config.json and generation_config.json. They are
+// checked as soon as they are read so that an error names the file that holds them.
+absl::Status ReadGenerationFields(const Json& obj, ModelConfig& c) {
+  if (absl::Status s = ReadInt(obj, "num_beams", c.num_beams, true); !s.ok()) return s;
+  if (absl::Status s = ReadInt(obj, "max_length", c.max_length, true); !s.ok()) return s;
+  if (absl::Status s = ReadFloat(obj, "length_penalty", c.length_penalty, true); !s.ok()) {
+    return s;
+  }
+  for (const auto& [key, value] :
+       {std::pair{"num_beams", c.num_beams}, std::pair{"max_length", c.max_length}}) {
+    if (value <= 0 || value > kMaxSize) {
+      return absl::InvalidArgumentError(
+          absl::StrFormat("%s must be in [1, %d], got %d", key, kMaxSize, value));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadConfigFields(const Json& obj, ModelConfig& c) {
+  struct IntField {
+    const char* key;
+    int64_t* out;
+  };
+  const IntField ints[] = {
+      {"vocab_size", &c.vocab_size},
+      {"d_model", &c.d_model},
+      {"encoder_layers", &c.encoder_layers},
+      {"decoder_layers", &c.decoder_layers},
+      {"encoder_attention_heads", &c.encoder_attention_heads},
+      {"decoder_attention_heads", &c.decoder_attention_heads},
+      {"encoder_ffn_dim", &c.encoder_ffn_dim},
+      {"decoder_ffn_dim", &c.decoder_ffn_dim},
+      {"max_position_embeddings", &c.max_position_embeddings},
+      {"pad_token_id", &c.pad_token_id},
+      {"eos_token_id", &c.eos_token_id},
+      {"decoder_start_token_id", &c.decoder_start_token_id},
+  };
+  for (const IntField& f : ints) {
+    if (absl::Status s = ReadInt(obj, f.key, *f.out); !s.ok()) return s;
+  }
+  // MarianConfig: decoder_vocab_size = decoder_vocab_size or vocab_size.
+  c.decoder_vocab_size = c.vocab_size;
+  if (absl::Status s = ReadInt(obj, "decoder_vocab_size", c.decoder_vocab_size, true); !s.ok()) {
+    return s;
+  }
+  const std::pair<const char*, bool*> bools[] = {
+      {"scale_embedding", &c.scale_embedding},
+      {"share_encoder_decoder_embeddings", &c.share_encoder_decoder_embeddings},
+      {"tie_word_embeddings", &c.tie_word_embeddings},
+  };
+  for (const auto& [key, out] : bools) {
+    if (absl::Status s = ReadBool(obj, key, *out); !s.ok()) return s;
+  }
+
+  if (auto it = obj.find("activation_function"); it != obj.end()) {
+    if (!it->is_string()) return TypeError("activation_function", "a string", *it);
+    c.activation_name = it->get<std::string>();
+  }
+  if (c.activation_name == "swish" || c.activation_name == "silu") {
+    c.activation = Activation::kSwish;
+  } else if (c.activation_name == "relu") {
+    c.activation = Activation::kRelu;
+  } else if (c.activation_name == "gelu") {
+    c.activation = Activation::kGelu;
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("activation_function '%s' is not supported; expected one of swish, "
+                        "silu, relu, gelu",
+                        c.activation_name));
+  }
+
+  if (auto it = obj.find("model_type"); it != obj.end()) {
+    if (!it->is_string()) return TypeError("model_type", "a string", *it);
+    if (it->get_ref<const std::string&>() != "marian") {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "model_type '%s' is not supported; expected 'marian'", it->get<std::string>()));
+    }
+  }
+  // BART-family flags that transformers keeps in Marian configs. The engine implements
+  // Marian's post-LayerNorm blocks without embedding or final LayerNorms, so a file
+  // asking for any of them describes a different network.
+  for (const char* key : {"normalize_before", "normalize_embedding", "add_final_layer_norm"}) {
+    bool value = false;
+    if (absl::Status s = ReadBool(obj, key, value); !s.ok()) return s;
+    if (value) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "%s: true is not supported; Marian models use post-LayerNorm blocks without "
+          "embedding or final LayerNorms",
+          key));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Validate(const ModelConfig& c) {
+  const std::pair<const char*, int64_t> sizes[] = {
+      {"vocab_size", c.vocab_size},
+      {"decoder_vocab_size", c.decoder_vocab_size},
+      {"d_model", c.d_model},
+      {"encoder_layers", c.encoder_layers},
+      {"decoder_layers", c.decoder_layers},
+      {"encoder_attention_heads", c.encoder_attention_heads},
+      {"decoder_attention_heads", c.decoder_attention_heads},
+      {"encoder_ffn_dim", c.encoder_ffn_dim},
+      {"decoder_ffn_dim", c.decoder_ffn_dim},
+      {"max_position_embeddings", c.max_position_embeddings},
+  };
+  for (const auto& [key, value] : sizes) {
+    if (value <= 0 || value > kMaxSize) {
+      return absl::InvalidArgumentError(
+          absl::StrFormat("%s must be in [1, %d], got %d", key, kMaxSize, value));
+    }
+  }
+  for (const auto& [key, heads] : {std::pair{"encoder_attention_heads", c.encoder_attention_heads},
+                                   std::pair{"decoder_attention_heads", c.decoder_attention_heads}}) {
+    if (c.d_model % heads != 0) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "d_model (%d) must be divisible by %s (%d)", c.d_model, key, heads));
+    }
+  }
+  // pad and eos are used on both sides (source padding and the appended </s>; the
+  // decoder start token and the generated </s>), so they must fit both vocabularies.
+  const int64_t both = std::min(c.vocab_size, c.decoder_vocab_size);
+  const std::tuple<const char*, int64_t, int64_t, const char*> ids[] = {
+      {"pad_token_id", c.pad_token_id, both, "min(vocab_size, decoder_vocab_size)"},
+      {"eos_token_id", c.eos_token_id, both, "min(vocab_size, decoder_vocab_size)"},
+      {"decoder_start_token_id", c.decoder_start_token_id, c.decoder_vocab_size,
+       "decoder_vocab_size"},
+  };
+  for (const auto& [key, id, limit, limit_name] : ids) {
+    if (id < 0 || id >= limit) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "%s %d is outside the vocabulary: must be in [0, %s = %d)", key, id, limit_name, limit));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Collects what nlohmann reports about a syntax error; every other event is accepted
+// without building anything.
+class SyntaxErrorFinder : public nlohmann::json_sax<Json> {
+ public:
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return true; }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return true; }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t position, const std::string&,
+                   const nlohmann::detail::exception& ex) override {
+    // what() is "[json.exception.parse_error.101] parse error at line 1, column 5: ...";
+    // the bracketed id means nothing to a reader of the error.
+    std::string what = ex.what();
+    if (size_t close = what.find("] "); close != std::string::npos) what.erase(0, close + 2);
+    // The "last read" excerpt may hold the offending bytes; escape them so the message
+    // is valid UTF-8 wherever it travels (RPC status, logs).
+    std::string escaped;
+    for (unsigned char ch : what) {
+      if (ch < 0x20 || ch >= 0x7f) {
+        escaped += absl::StrFormat("\\x%02x", ch);
+      } else {
+        escaped += static_cast<char>(ch);
+      }
+    }
+    message = absl::StrFormat("invalid JSON at byte %d: %s", position, escaped);
+    return false;
+  }
+
+  std::string message = "invalid JSON";
+};
+
+}  // namespace
+
+namespace internal {
+
+std::string DescribeJsonSyntaxError(std::string_view text) {
+  SyntaxErrorFinder finder;
+  Json::sax_parse(text.begin(), text.end(), &finder);
+  return finder.message;
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    int err = errno;
+    return absl::ErrnoToStatus(err, absl::StrCat("cannot open ", path));
+  }
+  std::string contents;
+  char buffer[1 << 16];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), f)) > 0) contents.append(buffer, n);
+  const bool failed = std::ferror(f) != 0;
+  int err = errno;
+  std::fclose(f);
+  if (failed) return absl::ErrnoToStatus(err, absl::StrCat("cannot read ", path));
+  return contents;
+}
+
+}  // namespace internal
+
+std::string_view ActivationName(Activation a) {
+  switch (a) {
+    case Activation::kRelu:
+      return "relu";
+    case Activation::kSwish:
+      return "swish";
+    case Activation::kGelu:
+      return "gelu";
+  }
+  return "?";
+}
+
+absl::StatusOr<ModelConfig> ParseModelConfig(std::string_view config_json,
+                                             std::string_view generation_config_json) {
+  auto prefixed = [](std::string_view file, const absl::Status& s) {
+    return absl::Status(s.code(), absl::StrFormat("%s: %s", file, s.message()));
+  };
+  ModelConfig config;
+  absl::StatusOr<Json> root = ParseObject(config_json);
+  if (!root.ok()) return prefixed("config.json", root.status());
+  if (absl::Status s = ReadConfigFields(*root, config); !s.ok()) {
+    return prefixed("config.json", s);
+  }
+  if (absl::Status s = Validate(config); !s.ok()) return prefixed("config.json", s);
+  if (absl::Status s = ReadGenerationFields(*root, config); !s.ok()) {
+    return prefixed("config.json", s);
+  }
+  if (!generation_config_json.empty()) {
+    absl::StatusOr<Json> gen = ParseObject(generation_config_json);
+    if (!gen.ok()) return prefixed("generation_config.json", gen.status());
+    if (absl::Status s = ReadGenerationFields(*gen, config); !s.ok()) {
+      return prefixed("generation_config.json", s);
+    }
+  }
+  return config;
+}
+
+absl::StatusOr<ModelConfig> LoadModelConfig(const std::string& model_dir) {
+  auto in_dir = [&](const absl::Status& s) {
+    return absl::Status(s.code(),
+                        absl::StrFormat("model directory %s: %s", model_dir, s.message()));
+  };
+  absl::StatusOr<std::string> config = internal::ReadFile(model_dir + "/config.json");
+  if (!config.ok()) return in_dir(config.status());
+  std::string generation;
+  const std::string generation_path = model_dir + "/generation_config.json";
+  if (struct stat st; ::stat(generation_path.c_str(), &st) == 0) {
+    absl::StatusOr<std::string> text = internal::ReadFile(generation_path);
+    if (!text.ok()) return in_dir(text.status());
+    generation = *std::move(text);
+    // An empty file would read as "absent"; it is a broken file instead.
+    if (generation.empty()) generation = " ";
+  }
+  absl::StatusOr<ModelConfig> parsed = ParseModelConfig(*config, generation);
+  if (!parsed.ok()) return in_dir(parsed.status());
+  return parsed;
+}
+
+}  // namespace tserve::engine

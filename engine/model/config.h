@@ -1,0 +1,71 @@
+// The model configuration of a Hugging Face MarianMT directory: config.json plus the
+// optional generation_config.json. Defaults are those of transformers' MarianConfig
+// (see docs/semantics.md).
+#ifndef TSERVE_ENGINE_MODEL_CONFIG_H_
+#define TSERVE_ENGINE_MODEL_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace tserve::engine {
+
+enum class Activation { kRelu, kSwish, kGelu };
+
+struct ModelConfig {
+  int64_t vocab_size = 58101;
+  int64_t decoder_vocab_size = 58101;
+  int64_t d_model = 1024;
+  int64_t encoder_layers = 12;
+  int64_t decoder_layers = 12;
+  int64_t encoder_attention_heads = 16;
+  int64_t decoder_attention_heads = 16;
+  int64_t encoder_ffn_dim = 4096;
+  int64_t decoder_ffn_dim = 4096;
+  int64_t max_position_embeddings = 1024;
+  Activation activation = Activation::kGelu;
+  std::string activation_name = "gelu";  // as in the file
+  bool scale_embedding = false;
+  bool share_encoder_decoder_embeddings = true;
+  bool tie_word_embeddings = true;
+  int64_t pad_token_id = 58100;
+  int64_t eos_token_id = 0;
+  int64_t decoder_start_token_id = 58100;
+  float layer_norm_eps = 1e-5f;  // fixed in Marian, not read from the file
+  // From generation_config.json when present, else from config.json, else these defaults.
+  int64_t num_beams = 1;     // default beam size
+  int64_t max_length = 512;  // HF counts the start token: the engine allows max_length - 1
+                             // generated tokens
+  float length_penalty = 1.0f;
+
+  // True when the decoder has its own vocabulary; the tokenizer then reads target_vocab.json.
+  bool separate_vocabs() const { return !share_encoder_decoder_embeddings; }
+  int64_t target_vocab_size() const { return decoder_vocab_size; }
+};
+
+// Name of an activation as accepted in config.json ("relu", "swish", "gelu").
+std::string_view ActivationName(Activation a);
+
+// Parses and validates config.json text and, unless empty, generation_config.json text.
+absl::StatusOr<ModelConfig> ParseModelConfig(std::string_view config_json,
+                                             std::string_view generation_config_json = "");
+
+// Reads <model_dir>/config.json and <model_dir>/generation_config.json when it exists.
+absl::StatusOr<ModelConfig> LoadModelConfig(const std::string& model_dir);
+
+namespace internal {
+
+// Describes why `text` is not valid JSON, with the byte position of the error, e.g.
+// "invalid JSON at byte 12: syntax error while parsing value - invalid literal; last read:
+// 'tru'". Call only after a parse failed; shared by the JSON readers of the engine.
+std::string DescribeJsonSyntaxError(std::string_view text);
+
+// Reads a whole file. NOT_FOUND when it does not exist; errors name the path.
+absl::StatusOr<std::string> ReadFile(const std::string& path);
+
+}  // namespace internal
+}  // namespace tserve::engine
+
+#endif  // TSERVE_ENGINE_MODEL_CONFIG_H_

@@ -1,0 +1,83 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "engine/core/tensor.h"
+#include "engine/model/config.h"
+#include "engine/model/kv_cache.h"
+#include "engine/model/weights.h"
+#include "engine/ops/attention.h"
+#include "engine/ops/embedding.h"
+
+namespace tserve::engine {
+
+// One row of a decoder step: the token fed in, the row's own self-attention
+// cache (its length is the token's position) and its sentence's source memory.
+struct DecoderRow {
+  int32_t token;
+  SelfAttentionCache* cache;
+  const SourceMemory* source;
+};
+
+// Scratch buffers of decoder steps, reused from step to step.
+struct DecoderWorkspace {
+  Tensor hidden;
+  Tensor qkv;
+  Tensor query;
+  Tensor attention;
+  Tensor ffn;
+  Tensor cross_kv;
+  std::vector<int32_t> ids;
+  std::vector<int32_t> positions;
+  std::vector<AttentionTask> tasks;
+};
+
+// The Marian decoder, run one step at a time over any set of rows: each row
+// has its own length and its own source, so sequences can join and leave the
+// set between steps (continuous batching).
+class Decoder {
+ public:
+  static absl::StatusOr<std::unique_ptr<Decoder>> Load(const WeightLoader& weights,
+                                                       const ModelConfig& config,
+                                                       const Embedding* embedding);
+
+  // Cross-attention keys/values of every sequence of an encoded batch
+  // (`states` [batch, max_length, d], from Encoder::Forward).
+  std::vector<std::shared_ptr<const SourceMemory>> MakeSourceMemories(
+      const Tensor& states, absl::Span<const int32_t> lengths, DecoderWorkspace& workspace) const;
+
+  // Runs one step: feeds each row's token, appends its keys/values to its
+  // cache, and writes the next-token logits, [rows, target_vocab_size].
+  void Step(absl::Span<const DecoderRow> rows, DecoderWorkspace& workspace, Tensor& logits) const;
+
+  std::unique_ptr<SelfAttentionCache> NewCache(int64_t reserve_steps) const;
+  int64_t vocab_size() const { return output_->out_features(); }
+
+ private:
+  struct Layer {
+    std::unique_ptr<Linear> self_qkv;  // d -> 3d, queries pre-scaled
+    std::unique_ptr<Linear> self_out;  // accumulates into the residual
+    std::unique_ptr<LayerNorm> self_norm;
+    std::unique_ptr<Linear> cross_query;  // d -> d, pre-scaled
+    std::unique_ptr<Linear> cross_kv;     // d -> 2d, run once per source
+    std::unique_ptr<Linear> cross_out;    // accumulates into the residual
+    std::unique_ptr<LayerNorm> cross_norm;
+    std::unique_ptr<Linear> fc1;
+    std::unique_ptr<Linear> fc2;  // accumulates into the residual
+    std::unique_ptr<LayerNorm> final_norm;
+  };
+
+  Decoder(const ModelConfig& config, const Embedding* embedding)
+      : config_(config), embedding_(embedding) {}
+
+  ModelConfig config_;
+  const Embedding* embedding_;
+  std::vector<Layer> layers_;
+  std::unique_ptr<Linear> output_;  // lm_head with final_logits_bias
+};
+
+}  // namespace tserve::engine

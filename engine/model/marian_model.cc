@@ -1,0 +1,65 @@
+#include "engine/model/marian_model.h"
+
+#include <cmath>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "engine/core/status_macros.h"
+#include "engine/model/positions.h"
+#include "engine/model/safetensors.h"
+#include "engine/model/weights.h"
+
+namespace tserve::engine {
+namespace {
+
+// A stored position table when the checkpoint has one, else the computed one.
+absl::StatusOr<std::vector<float>> LoadPositions(const WeightLoader& weights,
+                                                 const std::string& name,
+                                                 const ModelConfig& config) {
+  if (weights.Has(name)) {
+    return weights.Read(name, {config.max_position_embeddings, config.d_model});
+  }
+  return SinusoidalPositions(config.max_position_embeddings, config.d_model);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<MarianModel>> MarianModel::Load(const std::string& model_dir) {
+  std::unique_ptr<MarianModel> model(new MarianModel());
+  TSERVE_ASSIGN_OR_RETURN(model->config_, LoadModelConfig(model_dir));
+  const ModelConfig& config = model->config_;
+  const std::string weights_path = (std::filesystem::path(model_dir) / "model.safetensors").string();
+  TSERVE_ASSIGN_OR_RETURN(std::unique_ptr<SafetensorsFile> file,
+                          SafetensorsFile::Open(weights_path));
+  WeightLoader weights(*file);
+
+  const int64_t d = config.d_model;
+  const float scale = config.scale_embedding ? std::sqrt(static_cast<float>(d)) : 1.f;
+  TSERVE_ASSIGN_OR_RETURN(model->encoder_positions_,
+                          LoadPositions(weights, "model.encoder.embed_positions.weight", config));
+  TSERVE_ASSIGN_OR_RETURN(model->decoder_positions_,
+                          LoadPositions(weights, "model.decoder.embed_positions.weight", config));
+
+  TSERVE_ASSIGN_OR_RETURN(std::vector<float> shared,
+                          weights.Read("model.shared.weight", {config.vocab_size, d}));
+  model->source_embedding_ =
+      std::make_unique<Embedding>(shared, d, scale, &model->encoder_positions_);
+  if (config.separate_vocabs()) {
+    TSERVE_ASSIGN_OR_RETURN(
+        std::vector<float> target,
+        weights.Read("model.decoder.embed_tokens.weight", {config.target_vocab_size(), d}));
+    model->target_embedding_ =
+        std::make_unique<Embedding>(std::move(target), d, scale, &model->decoder_positions_);
+  } else {
+    model->target_embedding_ =
+        std::make_unique<Embedding>(std::move(shared), d, scale, &model->decoder_positions_);
+  }
+
+  TSERVE_ASSIGN_OR_RETURN(model->encoder_,
+                          Encoder::Load(weights, config, model->source_embedding_.get()));
+  TSERVE_ASSIGN_OR_RETURN(model->decoder_,
+                          Decoder::Load(weights, config, model->target_embedding_.get()));
+  return model;
+}
+
+}  // namespace tserve::engine

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/model/config.h"
+#include "engine/model/decoder.h"
+#include "engine/model/encoder.h"
+#include "engine/ops/embedding.h"
+
+namespace tserve::engine {
+
+// The weights of a MarianMT model loaded from a Hugging Face directory
+// (config.json + model.safetensors), as an encoder and a step-wise decoder.
+class MarianModel {
+ public:
+  static absl::StatusOr<std::unique_ptr<MarianModel>> Load(const std::string& model_dir);
+
+  const ModelConfig& config() const { return config_; }
+  const Encoder& encoder() const { return *encoder_; }
+  const Decoder& decoder() const { return *decoder_; }
+
+ private:
+  MarianModel() = default;
+
+  ModelConfig config_;
+  std::vector<float> encoder_positions_;
+  std::vector<float> decoder_positions_;
+  std::unique_ptr<Embedding> source_embedding_;
+  std::unique_ptr<Embedding> target_embedding_;  // == source_embedding_ unless separate vocabs
+  std::unique_ptr<Encoder> encoder_;
+  std::unique_ptr<Decoder> decoder_;
+};
+
+}  // namespace tserve::engine

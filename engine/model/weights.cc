@@ -1,0 +1,48 @@
+#include "engine/model/weights.h"
+
+#include <vector>
+
+namespace tserve::engine {
+
+absl::StatusOr<std::vector<float>> WeightLoader::Read(std::string_view name,
+                                                      std::initializer_list<int64_t> shape) const {
+  return file_.ReadFloat32(name, absl::Span<const int64_t>(shape.begin(), shape.size()));
+}
+
+absl::StatusOr<std::unique_ptr<Linear>> WeightLoader::LoadLinear(const std::string& prefix,
+                                                                 int64_t in, int64_t out,
+                                                                 Epilogue epilogue) const {
+  return LoadFusedLinear({prefix}, in, out, /*scaled_parts=*/0, /*scale=*/1.f, epilogue);
+}
+
+absl::StatusOr<std::unique_ptr<Linear>> WeightLoader::LoadFusedLinear(
+    const std::vector<std::string>& prefixes, int64_t in, int64_t out_each, int scaled_parts,
+    float scale, Epilogue epilogue) const {
+  const int64_t parts = static_cast<int64_t>(prefixes.size());
+  std::vector<float> weight(static_cast<size_t>(parts * out_each * in));
+  std::vector<float> bias(static_cast<size_t>(parts * out_each));
+  for (int64_t p = 0; p < parts; ++p) {
+    auto w = Read(prefixes[p] + ".weight", {out_each, in});
+    if (!w.ok()) return w.status();
+    auto b = Read(prefixes[p] + ".bias", {out_each});
+    if (!b.ok()) return b.status();
+    const float s = p < scaled_parts ? scale : 1.f;
+    float* w_dst = weight.data() + p * out_each * in;
+    float* b_dst = bias.data() + p * out_each;
+    for (size_t i = 0; i < w->size(); ++i) w_dst[i] = (*w)[i] * s;
+    for (size_t i = 0; i < b->size(); ++i) b_dst[i] = (*b)[i] * s;
+  }
+  return std::make_unique<Linear>(weight, bias, in, parts * out_each, epilogue);
+}
+
+absl::StatusOr<std::unique_ptr<LayerNorm>> WeightLoader::LoadLayerNorm(const std::string& prefix,
+                                                                       int64_t width,
+                                                                       float epsilon) const {
+  auto gamma = Read(prefix + ".weight", {width});
+  if (!gamma.ok()) return gamma.status();
+  auto beta = Read(prefix + ".bias", {width});
+  if (!beta.ok()) return beta.status();
+  return std::make_unique<LayerNorm>(*gamma, *beta, epsilon);
+}
+
+}  // namespace tserve::engine

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "engine/model/safetensors.h"
+#include "engine/ops/activation.h"
+#include "engine/ops/layer_norm.h"
+#include "engine/ops/linear.h"
+
+namespace tserve::engine {
+
+// Builds ops from the named tensors of a Hugging Face checkpoint, checking
+// every shape. Errors name the tensor and what was expected.
+class WeightLoader {
+ public:
+  explicit WeightLoader(const SafetensorsFile& file) : file_(file) {}
+
+  bool Has(std::string_view name) const { return file_.Find(name) != nullptr; }
+
+  absl::StatusOr<std::vector<float>> Read(std::string_view name,
+                                          std::initializer_list<int64_t> shape) const;
+
+  // `<prefix>.weight` [out, in] and `<prefix>.bias` [out].
+  absl::StatusOr<std::unique_ptr<Linear>> LoadLinear(const std::string& prefix, int64_t in,
+                                                     int64_t out, Epilogue epilogue) const;
+
+  // Several projections of the same input fused into one matmul, their
+  // outputs side by side; the first `scaled_parts` parts are multiplied by
+  // `scale` (the attention query scaling folded into the weights).
+  absl::StatusOr<std::unique_ptr<Linear>> LoadFusedLinear(
+      const std::vector<std::string>& prefixes, int64_t in, int64_t out_each,
+      int scaled_parts, float scale, Epilogue epilogue = Epilogue::kNone) const;
+
+  // `<prefix>.weight` and `<prefix>.bias`, both [width].
+  absl::StatusOr<std::unique_ptr<LayerNorm>> LoadLayerNorm(const std::string& prefix,
+                                                           int64_t width, float epsilon) const;
+
+ private:
+  const SafetensorsFile& file_;
+};
+
+}  // namespace tserve::engine

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs every Debian package tserve needs to build, test and run its tools.
+# Idempotent: packages already installed are skipped, and `apt-get update`
+# runs at most once, only when something is missing.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake ninja-build pkg-config git
+  # libraries
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libdnnl-dev ocl-icd-opencl-dev libabsl-dev prometheus-cpp-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libsentencepiece-dev sentencepiece nlohmann-json3-dev
+  # tests: real Prometheus server, fuzzing and sanitizer runtimes, TLS certificates
+  prometheus clang libclang-rt-14-dev openssl
+  # tools/: reference implementation, golden data, demo model
+  python3 python3-torch python3-numpy python3-sentencepiece
+)
+if [[ "${TSERVE_INSTALL_SET:-}" == "runtime" ]]; then
+  packages=(libgrpc++1.51 libprotobuf32 libdnnl2 libsentencepiece0 libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,176 @@
+// Each op against a plain loop on random data, over the row counts the
+// engine meets (1 row per decoder step up to encoder batches).
+#include <cmath>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "engine/model/kv_cache.h"
+#include "engine/model/positions.h"
+#include "engine/ops/attention.h"
+#include "engine/ops/layer_norm.h"
+#include "engine/ops/linear.h"
+#include "engine/ops/log_softmax.h"
+
+namespace tserve::engine {
+namespace {
+
+std::vector<float> RandomVector(size_t n, uint32_t seed, float scale = 1.f) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist(0.f, scale);
+  std::vector<float> v(n);
+  for (float& x : v) x = dist(rng);
+  return v;
+}
+
+float Swish(float x) { return x / (1.f + std::exp(-x)); }
+float Gelu(float x) { return 0.5f * x * (1.f + std::erf(x / std::sqrt(2.f))); }
+
+class LinearTest : public ::testing::TestWithParam<Epilogue> {};
+
+TEST_P(LinearTest, MatchesPlainLoopForEveryRowCount) {
+  const int64_t in = 24, out = 40;
+  const Epilogue epilogue = GetParam();
+  const auto weight = RandomVector(in * out, 1, 0.3f);
+  const auto bias = RandomVector(out, 2);
+  Linear linear(weight, bias, in, out, epilogue);
+  for (int64_t rows : {1, 3, 17, 64, 130}) {
+    const auto x = RandomVector(rows * in, 3 + static_cast<uint32_t>(rows));
+    const auto addend = RandomVector(rows * out, 4);
+    std::vector<float> y = addend;
+    linear.Forward(x.data(), rows, y.data());
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t o = 0; o < out; ++o) {
+        float acc = bias[o];
+        for (int64_t i = 0; i < in; ++i) acc += x[r * in + i] * weight[o * in + i];
+        switch (epilogue) {
+          case Epilogue::kRelu: acc = std::max(acc, 0.f); break;
+          case Epilogue::kSwish: acc = Swish(acc); break;
+          case Epilogue::kGelu: acc = Gelu(acc); break;
+          case Epilogue::kAccumulate: acc += addend[r * out + o]; break;
+          case Epilogue::kNone: break;
+        }
+        ASSERT_NEAR(y[r * out + o], acc, 1e-4f) << "rows " << rows << " r " << r << " o " << o;
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Epilogues, LinearTest,
+                         ::testing::Values(Epilogue::kNone, Epilogue::kRelu, Epilogue::kSwish,
+                                           Epilogue::kGelu, Epilogue::kAccumulate));
+
+TEST(LayerNormTest, NormalisesEachRowInPlace) {
+  const int64_t width = 37, rows = 9;
+  const auto gamma = RandomVector(width, 5);
+  const auto beta = RandomVector(width, 6);
+  LayerNorm norm(gamma, beta, 1e-5f);
+  const auto x = RandomVector(rows * width, 7, 3.f);
+  std::vector<float> y = x;
+  norm.Forward(y.data(), rows, y.data());
+  for (int64_t r = 0; r < rows; ++r) {
+    double mean = 0, var = 0;
+    for (int64_t j = 0; j < width; ++j) mean += x[r * width + j];
+    mean /= width;
+    for (int64_t j = 0; j < width; ++j) var += std::pow(x[r * width + j] - mean, 2);
+    var /= width;
+    for (int64_t j = 0; j < width; ++j) {
+      const double expected = (x[r * width + j] - mean) / std::sqrt(var + 1e-5) * gamma[j] + beta[j];
+      ASSERT_NEAR(y[r * width + j], expected, 1e-4);
+    }
+  }
+}
+
+TEST(LogSoftmaxTest, RowsSumToOneAndMaskedStayMasked) {
+  const int64_t width = 50, rows = 4;
+  auto x = RandomVector(rows * width, 8, 5.f);
+  x[7] = -std::numeric_limits<float>::infinity();
+  LogSoftmax log_softmax(width);
+  log_softmax.ForwardInPlace(x.data(), rows);
+  EXPECT_EQ(x[7], -std::numeric_limits<float>::infinity());
+  for (int64_t r = 0; r < rows; ++r) {
+    double sum = 0;
+    for (int64_t j = 0; j < width; ++j) sum += std::exp(static_cast<double>(x[r * width + j]));
+    EXPECT_NEAR(sum, 1.0, 1e-5);
+  }
+}
+
+TEST(AttentionTest, MatchesSoftmaxOverOnlyTheCoveredRows) {
+  const int64_t heads = 3, head_dim = 8, d = heads * head_dim;
+  const int64_t stored = 12;  // rows present in memory; tasks cover a prefix
+  const auto kv = RandomVector(stored * 2 * d, 9);
+  const auto queries = RandomVector(4 * d, 10);
+  std::vector<float> out(4 * d, 0.f);
+  std::vector<AttentionTask> tasks;
+  const int64_t lengths[] = {1, 5, 12, 7};
+  for (int t = 0; t < 4; ++t) {
+    tasks.push_back({queries.data() + t * d, kv.data(), kv.data() + d, 2 * d, lengths[t],
+                     out.data() + t * d});
+  }
+  MultiHeadAttention(tasks, heads, head_dim);
+  for (int t = 0; t < 4; ++t) {
+    for (int64_t h = 0; h < heads; ++h) {
+      std::vector<double> p(lengths[t]);
+      double max = -1e30, sum = 0;
+      for (int64_t j = 0; j < lengths[t]; ++j) {
+        double dot = 0;
+        for (int64_t c = 0; c < head_dim; ++c) {
+          dot += queries[t * d + h * head_dim + c] * kv[j * 2 * d + h * head_dim + c];
+        }
+        p[j] = dot;
+        max = std::max(max, dot);
+      }
+      for (double& v : p) sum += (v = std::exp(v - max));
+      for (int64_t c = 0; c < head_dim; ++c) {
+        double expected = 0;
+        for (int64_t j = 0; j < lengths[t]; ++j) {
+          expected += p[j] / sum * kv[j * 2 * d + d + h * head_dim + c];
+        }
+        ASSERT_NEAR(out[t * d + h * head_dim + c], expected, 1e-5) << "task " << t;
+      }
+    }
+  }
+}
+
+TEST(PositionsTest, SinesFirstThenCosines) {
+  const int64_t width = 6;
+  const auto table = SinusoidalPositions(3, width);
+  for (int64_t pos = 0; pos < 3; ++pos) {
+    for (int64_t c = 0; c < 3; ++c) {
+      const double angle = pos / std::pow(10000.0, 2.0 * c / width);
+      EXPECT_FLOAT_EQ(table[pos * width + c], static_cast<float>(std::sin(angle)));
+      EXPECT_FLOAT_EQ(table[pos * width + 3 + c], static_cast<float>(std::cos(angle)));
+    }
+  }
+  // Odd widths put the extra column in the sine half.
+  const auto odd = SinusoidalPositions(2, 5);
+  EXPECT_FLOAT_EQ(odd[5 + 2], static_cast<float>(std::sin(1.0 / std::pow(10000.0, 4.0 / 5))));
+  EXPECT_FLOAT_EQ(odd[5 + 3], static_cast<float>(std::cos(1.0)));
+}
+
+TEST(SelfAttentionCacheTest, GrowsAndCopiesRows) {
+  SelfAttentionCache a(2, 4, 1), b(2, 4, 1);
+  for (int step = 0; step < 5; ++step) {
+    a.ReserveNextStep();
+    for (int l = 0; l < 2; ++l) {
+      for (int c = 0; c < 8; ++c) a.Row(l, step)[c] = static_cast<float>(100 * l + 10 * step + c);
+    }
+    a.CommitStep();
+  }
+  b.CopyFrom(a);
+  ASSERT_EQ(b.length(), 5);
+  for (int step = 0; step < 5; ++step) {
+    for (int l = 0; l < 2; ++l) {
+      for (int c = 0; c < 8; ++c) {
+        ASSERT_EQ(b.Row(l, step)[c], static_cast<float>(100 * l + 10 * step + c));
+      }
+    }
+  }
+  b.Clear();
+  EXPECT_EQ(b.length(), 0);
+}
+
+}  // namespace
+}  // namespace tserve::engine
