@@ -1,0 +1,120 @@
+// Translates a text file with the engine alone and reports throughput:
+//
+//   engine_bench --model_dir=DIR --input=FILE [--batch_size=32] [--beam_size=1]
+//                [--max_length=256] [--ignore_eos] [--threads=0] [--output=FILE]
+//
+// Sentences are taken in file order in batches of --batch_size; each batch is
+// encoded and decoded to the end before the next starts (static batching, as
+// other engines' batch translation APIs do). Prints one JSON line.
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_format.h"
+#include "bench/peak_rss.h"
+#include "engine/core/dnnl_context.h"
+#include "engine/engine.h"
+
+ABSL_FLAG(std::string, model_dir, "", "Hugging Face MarianMT model directory");
+ABSL_FLAG(std::string, input, "", "source sentences, one per line");
+ABSL_FLAG(std::string, output, "", "where to write the translations (optional)");
+ABSL_FLAG(int, batch_size, 32, "sentences per batch");
+ABSL_FLAG(int, beam_size, 1, "beam width (1 = greedy)");
+ABSL_FLAG(int, max_length, 256, "largest number of generated tokens");
+ABSL_FLAG(bool, ignore_eos, false, "always generate max_length tokens");
+ABSL_FLAG(std::string, compute_type, "float32", "matmul type: float32");
+ABSL_FLAG(int, threads, 0, "intra-op threads (0 = all cores)");
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+int Run() {
+  if (absl::GetFlag(FLAGS_compute_type) != "float32") {
+    std::cerr << "engine_bench: compute type '" << absl::GetFlag(FLAGS_compute_type)
+              << "' is not available in this build (float32 only)\n";
+    return 2;
+  }
+  tserve::engine::LoadOptions load_options;
+  load_options.threads = absl::GetFlag(FLAGS_threads);
+  const auto load_start = Clock::now();
+  auto model = tserve::engine::TranslationModel::Load(absl::GetFlag(FLAGS_model_dir), load_options);
+  if (!model.ok()) {
+    std::cerr << "engine_bench: " << model.status() << "\n";
+    return 1;
+  }
+  const double load_seconds = Seconds(load_start);
+
+  std::ifstream in(absl::GetFlag(FLAGS_input));
+  if (!in) {
+    std::cerr << "engine_bench: cannot read " << absl::GetFlag(FLAGS_input) << "\n";
+    return 1;
+  }
+  std::vector<std::vector<int32_t>> sources;
+  int64_t source_tokens = 0;
+  for (std::string line; std::getline(in, line);) {
+    auto encoded = (*model)->tokenizer().EncodeSource(
+        line, static_cast<size_t>((*model)->config().max_position_embeddings), /*truncate=*/true);
+    if (!encoded.ok()) {
+      std::cerr << "engine_bench: " << encoded.status() << "\n";
+      return 1;
+    }
+    source_tokens += static_cast<int64_t>(encoded->ids.size());
+    sources.push_back(std::move(encoded->ids));
+  }
+
+  tserve::engine::DecodingOptions options;
+  options.beam_size = absl::GetFlag(FLAGS_beam_size);
+  options.max_length = absl::GetFlag(FLAGS_max_length);
+  options.ignore_eos = absl::GetFlag(FLAGS_ignore_eos);
+
+  const int batch_size = absl::GetFlag(FLAGS_batch_size);
+  std::vector<tserve::engine::GenerationResult> results;
+  const auto start = Clock::now();
+  for (size_t begin = 0; begin < sources.size(); begin += batch_size) {
+    const size_t end = std::min(sources.size(), begin + batch_size);
+    auto batch = (*model)->Translate(
+        absl::MakeConstSpan(sources).subspan(begin, end - begin), options);
+    if (!batch.ok()) {
+      std::cerr << "engine_bench: " << batch.status() << "\n";
+      return 1;
+    }
+    for (auto& r : *batch) results.push_back(std::move(r));
+  }
+  const double seconds = Seconds(start);
+
+  int64_t target_tokens = 0;
+  std::ofstream out;
+  if (!absl::GetFlag(FLAGS_output).empty()) out.open(absl::GetFlag(FLAGS_output));
+  for (const auto& r : results) {
+    const auto& best = r.hypotheses.front();
+    target_tokens += static_cast<int64_t>(best.token_scores.size());  // eos included
+    if (out) out << (*model)->tokenizer().DecodeTarget(best.ids) << "\n";
+  }
+  std::cout << absl::StrFormat(
+                   "{\"engine\": \"tserve\", \"compute_type\": \"%s\", \"batch_size\": %d, "
+                   "\"beam_size\": %d, \"sentences\": %d, \"source_tokens\": %d, "
+                   "\"target_tokens\": %d, \"seconds\": %.3f, \"target_tokens_per_s\": %.1f, "
+                   "\"sentences_per_s\": %.2f, \"load_seconds\": %.3f, \"peak_rss_mb\": %.1f}",
+                   absl::GetFlag(FLAGS_compute_type), batch_size, options.beam_size,
+                   results.size(), source_tokens, target_tokens, seconds,
+                   target_tokens / seconds, results.size() / seconds, load_seconds,
+                   tserve::bench::PeakRssBytes() / 1e6)
+            << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  return Run();
+}

@@ -1,0 +1,146 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "engine/engine.h"
+#include "server/batching/scheduler_observer.h"
+#include "server/batching/work_item.h"
+
+namespace tserve::server {
+
+struct SchedulerOptions {
+  // Admission queue bounds: a request that would exceed either is rejected whole.
+  int max_queue_sentences = 1024;
+  int64_t max_queue_tokens = 262144;
+  // Encoder batches.
+  int max_batch_size = 32;
+  int64_t max_batch_tokens = 8192;
+  // How long an idle engine waits for a batch to fill before encoding it.
+  absl::Duration max_queue_delay = absl::Milliseconds(5);
+  bool group_by_length = true;
+  // Decoder rows decoding at once (a beam of 4 is 4 rows).
+  int max_live_rows = 256;
+  // Intra-op threads of the engine thread; 0 = all cores.
+  int threads = 0;
+  // Static batching, for comparison only: a batch joins the decoder only once
+  // the previous batch has completely finished.
+  bool static_batching = false;
+};
+
+// Counters since start; a consistent-enough snapshot for tests and metrics.
+struct SchedulerStats {
+  int64_t admitted = 0;
+  int64_t rejected = 0;
+  int64_t batches = 0;
+  int64_t steps = 0;
+  int64_t completed = 0;
+  int64_t dropped_deadline = 0;
+  int64_t dropped_cancelled = 0;
+  int64_t dropped_shutdown = 0;
+  int queued_sentences = 0;
+  int64_t queued_tokens = 0;
+  int live_rows = 0;
+  int live_sequences = 0;
+  int pooled_caches = 0;
+  int64_t real_tokens = 0;    // encoder tokens of all batches
+  int64_t padded_tokens = 0;  // batch × longest, summed over batches
+};
+
+// The batching scheduler of one model: a bounded admission queue, an encoder
+// batch former, and one continuous decoder loop, all driven by a single
+// engine thread. Between two decoder steps the thread admits newly encoded
+// sentences into the live set, so no sentence waits for the longest one in
+// its batch; encoder batches and decoder steps alternate on the same cores
+// instead of competing for them.
+class Scheduler {
+ public:
+  Scheduler(const engine::TranslationModel& model, SchedulerOptions options,
+            SchedulerObserver* observer = nullptr);
+  ~Scheduler();
+
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // Admits all items or none: RESOURCE_EXHAUSTED when the queue cannot take
+  // them, UNAVAILABLE when draining. On success every item's on_done will be
+  // called exactly once.
+  absl::Status Submit(std::vector<WorkItem> items);
+
+  // Stops admitting and waits until every admitted item is done or `deadline`
+  // passes. True when everything finished.
+  bool Drain(absl::Time deadline);
+
+  // Ends the engine thread; items still queued or decoding fail UNAVAILABLE.
+  void Stop();
+
+  SchedulerStats Stats() const;
+  const SchedulerOptions& options() const { return options_; }
+
+ private:
+  struct Queued {
+    WorkItem item;
+    ItemTrace trace;
+  };
+  struct Live {
+    WorkItem item;
+    ItemTrace trace;
+    absl::Time last_token;
+  };
+
+  void Run();
+  // Takes the next batch off the queue, waiting as the options say. Returns
+  // false when the thread should exit.
+  bool NextBatch(std::vector<Queued>& batch, std::vector<Queued>& dropped);
+  void EncodeBatch(std::vector<Queued>& batch);
+  void DecodeStep();
+  void DropExpiredLive();
+  void Complete(WorkItem& item, absl::StatusOr<ItemResult> result);
+  void Drop(WorkItem& item, DropReason reason, absl::Status status);
+  // Why a queued or live item should stop now, if it should.
+  static std::optional<DropReason> ShouldDrop(const WorkItem& item, absl::Time now);
+  int free_rows() const { return options_.max_live_rows - reserved_rows_; }
+  void PublishGauges();
+
+  const engine::TranslationModel& model_;
+  const SchedulerOptions options_;
+  SchedulerObserver* const observer_;
+  SchedulerObserver null_observer_;
+
+  mutable absl::Mutex mutex_;
+  std::deque<Queued> queue_ ABSL_GUARDED_BY(mutex_);
+  int64_t queued_tokens_ ABSL_GUARDED_BY(mutex_) = 0;
+  bool draining_ ABSL_GUARDED_BY(mutex_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  absl::CondVar queue_changed_;
+
+  // Engine-thread state.
+  std::unique_ptr<engine::Generator> generator_;
+  absl::flat_hash_map<engine::JobId, Live> live_;
+  int reserved_rows_ = 0;  // decoder rows that live items may occupy
+  engine::EncoderWorkspace encoder_workspace_;
+  engine::DecoderWorkspace decoder_workspace_;
+
+  // Counters readable from any thread.
+  struct Counters {
+    std::atomic<int64_t> admitted{0}, rejected{0}, batches{0}, steps{0}, completed{0};
+    std::atomic<int64_t> dropped_deadline{0}, dropped_cancelled{0}, dropped_shutdown{0};
+    std::atomic<int> live_rows{0}, live_sequences{0}, pooled_caches{0};
+    std::atomic<int64_t> real_tokens{0}, padded_tokens{0};
+    // Admitted items whose on_done has not run yet.
+    std::atomic<int64_t> outstanding{0};
+  } counters_;
+
+  std::thread thread_;
+};
+
+}  // namespace tserve::server

@@ -1,0 +1,302 @@
+// The batching scheduler over a real (small) model: results independent of
+// batching under concurrent load, continuous decoding, backpressure,
+// deadlines, cancellation and shutdown, with resources released each time.
+#include "server/batching/scheduler.h"
+
+#include <atomic>
+#include <filesystem>
+#include <future>
+#include <random>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace tserve::server {
+namespace {
+
+using ::testing::HasSubstr;
+
+const std::string kModel = "swish-untied-f16";
+
+std::string ModelDir() {
+  return (std::filesystem::path(TSERVE_SOURCE_DIR) / "tests/data/models" / kModel).string();
+}
+
+class SchedulerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto loaded = engine::TranslationModel::Load(ModelDir());
+    ASSERT_TRUE(loaded.ok()) << loaded.status();
+    model_ = loaded->release();
+  }
+  static void TearDownTestSuite() {
+    delete model_;
+    model_ = nullptr;
+  }
+
+  // A random source of `length` tokens (eos last), avoiding special ids.
+  static std::vector<int32_t> RandomSource(std::mt19937& rng, int length) {
+    const auto& c = model_->config();
+    std::uniform_int_distribution<int32_t> id(2, static_cast<int32_t>(c.vocab_size) - 2);
+    std::vector<int32_t> ids;
+    for (int i = 0; i + 1 < length; ++i) ids.push_back(id(rng));
+    ids.push_back(static_cast<int32_t>(c.eos_token_id));
+    return ids;
+  }
+
+  static engine::DecodingOptions Options(int beam, int max_length, bool ignore_eos = false) {
+    engine::DecodingOptions o;
+    o.beam_size = beam;
+    o.max_length = max_length;
+    o.ignore_eos = ignore_eos;
+    return o;
+  }
+
+  // Submits one item and returns a future of its outcome.
+  static std::future<absl::StatusOr<ItemResult>> SubmitOne(
+      Scheduler& scheduler, WorkItem item, absl::Status* admission = nullptr) {
+    auto promise = std::make_shared<std::promise<absl::StatusOr<ItemResult>>>();
+    auto future = promise->get_future();
+    item.on_done = [promise](absl::StatusOr<ItemResult> r) { promise->set_value(std::move(r)); };
+    std::vector<WorkItem> items;
+    items.push_back(std::move(item));
+    absl::Status status = scheduler.Submit(std::move(items));
+    if (admission != nullptr) *admission = status;
+    if (!status.ok()) promise->set_value(status);
+    return future;
+  }
+
+  static WorkItem TranslateItem(std::vector<int32_t> source, engine::DecodingOptions options) {
+    WorkItem item;
+    item.source = std::move(source);
+    item.decoding = std::move(options);
+    return item;
+  }
+
+  // Waits until the engine thread reports `live` sequences.
+  static void WaitForLive(const Scheduler& scheduler, int live) {
+    for (int i = 0; i < 10000 && scheduler.Stats().live_sequences != live; ++i) {
+      absl::SleepFor(absl::Milliseconds(1));
+    }
+    ASSERT_EQ(scheduler.Stats().live_sequences, live);
+  }
+
+  static engine::TranslationModel* model_;
+};
+
+engine::TranslationModel* SchedulerTest::model_ = nullptr;
+
+// 300 sentences of 1–120 tokens from 32 threads at once give exactly the
+// tokens each gives alone, greedy and beam 4.
+TEST_F(SchedulerTest, ResultsUnderConcurrentLoadEqualSentencesAlone) {
+  std::mt19937 rng(42);
+  std::uniform_int_distribution<int> length(1, 120);
+  std::vector<std::vector<int32_t>> sources;
+  for (int i = 0; i < 300; ++i) sources.push_back(RandomSource(rng, length(rng)));
+
+  for (int beam : {1, 4}) {
+    const engine::DecodingOptions options = Options(beam, 12);
+    SchedulerOptions scheduler_options;
+    scheduler_options.max_batch_size = 16;
+    scheduler_options.max_live_rows = 64;
+    Scheduler scheduler(*model_, scheduler_options);
+
+    std::vector<std::future<absl::StatusOr<ItemResult>>> futures(sources.size());
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 32; ++t) {
+      threads.emplace_back([&, t] {
+        for (size_t i = t; i < sources.size(); i += 32) {
+          futures[i] = SubmitOne(scheduler, TranslateItem(sources[i], options));
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+
+    for (size_t i = 0; i < sources.size(); ++i) {
+      auto result = futures[i].get();
+      ASSERT_TRUE(result.ok()) << result.status();
+      auto alone = model_->Translate({sources[i]}, options);
+      ASSERT_TRUE(alone.ok());
+      ASSERT_EQ(result->translation.hypotheses.size(), (*alone)[0].hypotheses.size());
+      EXPECT_EQ(result->translation.hypotheses[0].ids, (*alone)[0].hypotheses[0].ids)
+          << "beam " << beam << " sentence " << i << " (" << sources[i].size() << " tokens)";
+    }
+    const SchedulerStats stats = scheduler.Stats();
+    EXPECT_EQ(stats.completed, 300);
+    EXPECT_GT(stats.batches, 1);
+    EXPECT_EQ(stats.live_rows, 0);
+  }
+}
+
+// A short sentence decoding beside a long one leaves after as many steps as
+// its own length, not the long one's.
+TEST_F(SchedulerTest, ShortSentenceFinishesWithinItsOwnLength) {
+  Scheduler scheduler(*model_, SchedulerOptions{});
+  std::mt19937 rng(7);
+  WorkItem long_item = TranslateItem(RandomSource(rng, 30), Options(1, 200, /*ignore_eos=*/true));
+  WorkItem short_item = TranslateItem(RandomSource(rng, 3), Options(1, 5, /*ignore_eos=*/true));
+  std::vector<std::future<absl::StatusOr<ItemResult>>> futures;
+  futures.push_back(SubmitOne(scheduler, std::move(long_item)));
+  futures.push_back(SubmitOne(scheduler, std::move(short_item)));
+  auto long_result = futures[0].get();
+  auto short_result = futures[1].get();
+  ASSERT_TRUE(long_result.ok() && short_result.ok());
+  const ItemTrace& s = short_result->trace;
+  EXPECT_LE(s.finished_at_step - s.joined_at_step, 5);
+  EXPECT_EQ(short_result->translation.hypotheses[0].ids.size(), 5u);
+  EXPECT_EQ(long_result->trace.finished_at_step - long_result->trace.joined_at_step, 200);
+}
+
+// With the live set full, the queue fills; a request that does not fit is
+// rejected whole and nothing of it is admitted.
+TEST_F(SchedulerTest, FullQueueRejectsWholeRequests) {
+  SchedulerOptions options;
+  options.max_live_rows = 1;
+  options.max_queue_sentences = 3;
+  Scheduler scheduler(*model_, options);
+  std::mt19937 rng(3);
+  auto blocker = SubmitOne(scheduler, TranslateItem(RandomSource(rng, 5), Options(1, 250, true)));
+  WaitForLive(scheduler, 1);
+
+  std::vector<std::future<absl::StatusOr<ItemResult>>> queued;
+  for (int i = 0; i < 2; ++i) {
+    queued.push_back(SubmitOne(scheduler, TranslateItem(RandomSource(rng, 5), Options(1, 3))));
+  }
+  std::vector<WorkItem> too_many;
+  for (int i = 0; i < 2; ++i) too_many.push_back(TranslateItem(RandomSource(rng, 5), Options(1, 3)));
+  const absl::Status status = scheduler.Submit(std::move(too_many));
+  EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(status.message(), HasSubstr("queue is full"));
+  EXPECT_EQ(scheduler.Stats().admitted, 3);
+  EXPECT_EQ(scheduler.Stats().rejected, 2);
+
+  EXPECT_TRUE(blocker.get().ok());
+  for (auto& f : queued) EXPECT_TRUE(f.get().ok());
+}
+
+TEST_F(SchedulerTest, DeadlineInQueueDropsTheItemBeforeEncoding) {
+  SchedulerOptions options;
+  options.max_live_rows = 1;
+  Scheduler scheduler(*model_, options);
+  std::mt19937 rng(4);
+  auto blocker = SubmitOne(scheduler, TranslateItem(RandomSource(rng, 5), Options(1, 250, true)));
+  WaitForLive(scheduler, 1);
+  WorkItem late = TranslateItem(RandomSource(rng, 5), Options(1, 3));
+  late.deadline = absl::Now() + absl::Milliseconds(20);
+  auto result = SubmitOne(scheduler, std::move(late)).get();
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(scheduler.Stats().dropped_deadline, 1);
+  EXPECT_EQ(scheduler.Stats().queued_sentences, 0);
+  EXPECT_TRUE(blocker.get().ok());
+}
+
+TEST_F(SchedulerTest, DeadlineMidDecodeStopsDecodingAndFreesRows) {
+  Scheduler scheduler(*model_, SchedulerOptions{});
+  std::mt19937 rng(5);
+  std::atomic<int> tokens{0};
+  WorkItem item = TranslateItem(RandomSource(rng, 8), Options(1, 250, true));
+  item.on_token = [&](const engine::StreamedToken&) {
+    // Slow the decoder so the deadline lands mid-decode.
+    tokens.fetch_add(1);
+    absl::SleepFor(absl::Milliseconds(2));
+  };
+  item.deadline = absl::Now() + absl::Milliseconds(100);
+  auto result = SubmitOne(scheduler, std::move(item)).get();
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_GT(tokens.load(), 0);
+  EXPECT_LT(tokens.load(), 250);
+  WaitForLive(scheduler, 0);
+  const SchedulerStats stats = scheduler.Stats();
+  EXPECT_EQ(stats.live_rows, 0);
+  EXPECT_EQ(stats.dropped_deadline, 1);
+  EXPECT_GE(stats.pooled_caches, 1);  // the row's cache went back to the pool
+}
+
+TEST_F(SchedulerTest, CancellationStopsWithinOneStep) {
+  Scheduler scheduler(*model_, SchedulerOptions{});
+  std::mt19937 rng(6);
+  auto flag = std::make_shared<CancellationFlag>();
+  std::atomic<int> tokens{0};
+  std::atomic<int> tokens_after_cancel{0};
+  WorkItem item = TranslateItem(RandomSource(rng, 8), Options(4, 250, true));
+  item.decoding = Options(1, 250, true);
+  item.cancellation = flag;
+  item.on_token = [&](const engine::StreamedToken&) {
+    if (flag->cancelled()) tokens_after_cancel.fetch_add(1);
+    if (tokens.fetch_add(1) + 1 == 3) flag->Cancel();
+  };
+  auto result = SubmitOne(scheduler, std::move(item)).get();
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(tokens.load(), 3);
+  EXPECT_EQ(tokens_after_cancel.load(), 0);
+  WaitForLive(scheduler, 0);
+  EXPECT_EQ(scheduler.Stats().live_rows, 0);
+  EXPECT_EQ(scheduler.Stats().dropped_cancelled, 1);
+}
+
+TEST_F(SchedulerTest, EncodeItemsShareTheQueueAndMatchDirectEncoding) {
+  Scheduler scheduler(*model_, SchedulerOptions{});
+  std::mt19937 rng(8);
+  std::vector<std::vector<int32_t>> sources;
+  std::vector<std::future<absl::StatusOr<ItemResult>>> futures;
+  for (int i = 0; i < 10; ++i) {
+    sources.push_back(RandomSource(rng, 1 + 7 * i));
+    WorkItem item;
+    item.kind = WorkItem::Kind::kEncode;
+    item.source = sources.back();
+    item.pooling = engine::Pooling::kMean;
+    item.normalize = true;
+    futures.push_back(SubmitOne(scheduler, std::move(item)));
+  }
+  for (size_t i = 0; i < sources.size(); ++i) {
+    auto result = futures[i].get();
+    ASSERT_TRUE(result.ok()) << result.status();
+    auto direct = model_->Embed({sources[i]}, engine::Pooling::kMean, true);
+    ASSERT_TRUE(direct.ok());
+    ASSERT_EQ(result->embedding.size(), (*direct)[0].size());
+    for (size_t j = 0; j < result->embedding.size(); ++j) {
+      EXPECT_NEAR(result->embedding[j], (*direct)[0][j], 1e-5f);
+    }
+  }
+}
+
+TEST_F(SchedulerTest, DrainFinishesAdmittedWorkAndRefusesNew) {
+  Scheduler scheduler(*model_, SchedulerOptions{});
+  std::mt19937 rng(9);
+  std::vector<std::future<absl::StatusOr<ItemResult>>> futures;
+  for (int i = 0; i < 20; ++i) {
+    futures.push_back(SubmitOne(scheduler, TranslateItem(RandomSource(rng, 10), Options(1, 20))));
+  }
+  EXPECT_TRUE(scheduler.Drain(absl::Now() + absl::Seconds(60)));
+  for (auto& f : futures) EXPECT_TRUE(f.get().ok());
+  absl::Status admission;
+  auto refused = SubmitOne(scheduler, TranslateItem(RandomSource(rng, 4), Options(1, 3)),
+                           &admission);
+  EXPECT_EQ(admission.code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(SchedulerTest, StopFailsEverythingLeftSoNothingIsLost) {
+  SchedulerOptions options;
+  options.max_live_rows = 2;
+  auto scheduler = std::make_unique<Scheduler>(*model_, options);
+  std::mt19937 rng(10);
+  std::vector<std::future<absl::StatusOr<ItemResult>>> futures;
+  for (int i = 0; i < 10; ++i) {
+    futures.push_back(
+        SubmitOne(*scheduler, TranslateItem(RandomSource(rng, 6), Options(1, 250, true))));
+  }
+  WaitForLive(*scheduler, 2);
+  scheduler->Stop();
+  int unavailable = 0;
+  for (auto& f : futures) {
+    auto result = f.get();  // every item gets an answer
+    if (result.status().code() == absl::StatusCode::kUnavailable) ++unavailable;
+  }
+  EXPECT_EQ(unavailable, 10);
+  EXPECT_EQ(scheduler->Stats().dropped_shutdown, 10);
+  EXPECT_EQ(scheduler->Stats().live_rows, 0);
+}
+
+}  // namespace
+}  // namespace tserve::server
