@@ -23,6 +23,7 @@ std::vector<size_t> SelectBatch(absl::Span<const QueuedItemShape> queue,
 
   chosen.push_back(0);
   int64_t longest = oldest.length;
+  int64_t real = oldest.length;
   int rows = oldest.rows;
   for (size_t i : order) {
     if (static_cast<int>(chosen.size()) >= limits.max_batch_size) break;
@@ -31,7 +32,13 @@ std::vector<size_t> SelectBatch(absl::Span<const QueuedItemShape> queue,
     const int64_t new_longest = std::max(longest, item.length);
     const int64_t padded = new_longest * static_cast<int64_t>(chosen.size() + 1);
     if (padded > limits.max_batch_tokens || rows + item.rows > limits.free_rows) continue;
+    if (limits.max_padding_ratio > 0 &&
+        static_cast<double>(padded) >
+            limits.max_padding_ratio * static_cast<double>(real + item.length)) {
+      continue;
+    }
     chosen.push_back(i);
+    real += item.length;
     longest = new_longest;
     rows += item.rows;
   }

@@ -105,15 +105,17 @@ bool Scheduler::NextBatch(std::vector<Queued>& batch, std::vector<Queued>& dropp
       continue;
     }
     if (options_.static_batching && decoding) return true;
-    if (!decoding) {
-      // Idle: give the batch up to max_queue_delay from its oldest arrival to fill.
-      const absl::Time fill_deadline = queue_.front().trace.enqueued + options_.max_queue_delay;
-      const bool full = static_cast<int>(queue_.size()) >= options_.max_batch_size ||
-                        queued_tokens_ >= options_.max_batch_tokens;
-      if (!full && now < fill_deadline) {
-        queue_changed_.WaitWithDeadline(&mutex_, fill_deadline);
-        continue;
-      }
+    // A batch forms once it is full or its oldest item has waited
+    // max_queue_delay. Until then an idle engine sleeps, a busy one runs
+    // another decoder step: encoding many small batches would cost more
+    // than it saves, and a fuller queue lets length grouping choose better.
+    const absl::Time fill_deadline = queue_.front().trace.enqueued + options_.max_queue_delay;
+    const bool full = static_cast<int>(queue_.size()) >= options_.max_batch_size ||
+                      queued_tokens_ >= options_.max_batch_tokens;
+    if (!full && now < fill_deadline) {
+      if (decoding) return true;
+      queue_changed_.WaitWithDeadline(&mutex_, fill_deadline);
+      continue;
     }
     std::vector<QueuedItemShape> shapes;
     shapes.reserve(queue_.size());
@@ -123,7 +125,8 @@ bool Scheduler::NextBatch(std::vector<Queued>& batch, std::vector<Queued>& dropp
     }
     const std::vector<size_t> chosen =
         SelectBatch(shapes, {options_.max_batch_size, options_.max_batch_tokens, free_rows(),
-                             options_.group_by_length});
+                             options_.group_by_length,
+                             options_.group_by_length ? options_.max_padding_ratio : 0.0});
     for (size_t i : chosen) {
       queued_tokens_ -= static_cast<int64_t>(queue_[i].item.source.size());
       batch.push_back(std::move(queue_[i]));

@@ -28,6 +28,9 @@ struct SchedulerOptions {
   // How long an idle engine waits for a batch to fill before encoding it.
   absl::Duration max_queue_delay = absl::Milliseconds(5);
   bool group_by_length = true;
+  // Upper bound on a batch's padded/real token ratio when grouping by length
+  // (an item that would push the batch past it waits for a later batch).
+  double max_padding_ratio = 1.15;
   // Decoder rows decoding at once (a beam of 4 is 4 rows).
   int max_live_rows = 256;
   // Intra-op threads of the engine thread; 0 = all cores.

@@ -44,6 +44,17 @@ TEST(SelectBatchTest, DecoderRowsLimitTheBatch) {
   EXPECT_TRUE(SelectBatch(queue, Limits(8, 1000, 3)).empty());
 }
 
+TEST(SelectBatchTest, PaddingRatioBoundKeepsDistantLengthsOut) {
+  std::vector<QueuedItemShape> queue = {{20, 1, 0}, {21, 1, 0}, {40, 1, 0}, {19, 1, 0}};
+  BatchLimits limits = Limits(8, 1000);
+  limits.max_padding_ratio = 1.15;
+  // {20, 21, 19}: 3 × 21 = 63 padded for 60 real (1.05); adding 40 would give 160/100.
+  EXPECT_THAT(SelectBatch(queue, limits), ElementsAre(0, 1, 3));
+  // The oldest still goes when nothing else fits.
+  std::vector<QueuedItemShape> lonely = {{5, 1, 0}, {50, 1, 0}};
+  EXPECT_THAT(SelectBatch(lonely, limits), ElementsAre(0));
+}
+
 TEST(SelectBatchTest, KindsAreNeverMixed) {
   std::vector<QueuedItemShape> queue = {{10, 0, 1}, {10, 1, 0}, {12, 0, 1}};
   EXPECT_THAT(SelectBatch(queue, Limits(8, 1000)), ElementsAre(0, 2));

@@ -1,0 +1,172 @@
+// The batching scheduler over the engine, without gRPC, on a mixed-length
+// workload (source lengths spread over --min_length..--max_length tokens,
+// each target as long as its source, EOS ignored so every run decodes the
+// same tokens). Runs, on the same sentences:
+//
+//   sequential   one submitter, one sentence at a time
+//   concurrent   --clients closed-loop submitters, continuous batching
+//   static       the same, but a batch joins decoding only when the previous
+//                batch has finished (every sentence waits for the longest)
+//   ungrouped    concurrent without length grouping (padding comparison)
+//
+// and prints one JSON line per run plus the gains.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <iostream>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
+#include "engine/engine.h"
+#include "server/batching/scheduler.h"
+
+ABSL_FLAG(std::string, model_dir, "", "Hugging Face MarianMT model directory");
+ABSL_FLAG(int, sentences, 256, "sentences per run");
+ABSL_FLAG(int, min_length, 4, "shortest source, tokens");
+ABSL_FLAG(int, max_length, 64, "longest source, tokens");
+ABSL_FLAG(int, clients, 32, "concurrent submitters");
+ABSL_FLAG(int, max_batch_size, 32, "scheduler max_batch_size");
+ABSL_FLAG(int, max_live_rows, 64, "scheduler max_live_rows");
+ABSL_FLAG(int, sequential_sentences, 32, "sentences of the sequential run (it is slow)");
+ABSL_FLAG(int, threads, 0, "intra-op threads (0 = all cores)");
+
+namespace {
+
+using tserve::server::ItemResult;
+using tserve::server::Scheduler;
+using tserve::server::SchedulerOptions;
+using tserve::server::WorkItem;
+using Clock = std::chrono::steady_clock;
+
+struct RunResult {
+  std::string name;
+  int sentences = 0;
+  int64_t target_tokens = 0;
+  double seconds = 0;
+  double p50_ms = 0, p99_ms = 0;
+  double padding_ratio = 0;
+  double sentences_per_s() const { return sentences / seconds; }
+};
+
+double Percentile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
+}
+
+RunResult Run(const std::string& name, const tserve::engine::TranslationModel& model,
+              const std::vector<std::vector<int32_t>>& sources, int clients,
+              SchedulerOptions options) {
+  Scheduler scheduler(model, options);
+  std::atomic<size_t> next{0};
+  absl::Mutex mutex;
+  std::vector<double> latencies_ms;
+  std::atomic<int64_t> tokens{0};
+  const auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&] {
+      for (size_t i = next++; i < sources.size(); i = next++) {
+        WorkItem item;
+        item.source = sources[i];
+        item.decoding.max_length = static_cast<int>(sources[i].size());
+        item.decoding.ignore_eos = true;
+        std::promise<absl::StatusOr<ItemResult>> done;
+        item.on_done = [&done](absl::StatusOr<ItemResult> r) { done.set_value(std::move(r)); };
+        const auto sent = Clock::now();
+        std::vector<WorkItem> items;
+        items.push_back(std::move(item));
+        absl::Status admitted = scheduler.Submit(std::move(items));
+        if (!admitted.ok()) {
+          std::cerr << "scheduler_bench: " << admitted << "\n";
+          std::exit(1);
+        }
+        auto result = done.get_future().get();
+        if (!result.ok()) {
+          std::cerr << "scheduler_bench: " << result.status() << "\n";
+          std::exit(1);
+        }
+        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - sent).count();
+        tokens += static_cast<int64_t>(result->translation.hypotheses[0].token_scores.size());
+        absl::MutexLock lock(&mutex);
+        latencies_ms.push_back(ms);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  RunResult r;
+  r.name = name;
+  r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  r.sentences = static_cast<int>(sources.size());
+  r.target_tokens = tokens.load();
+  r.p50_ms = Percentile(latencies_ms, 0.5);
+  r.p99_ms = Percentile(latencies_ms, 0.99);
+  const auto stats = scheduler.Stats();
+  r.padding_ratio = static_cast<double>(stats.padded_tokens) / static_cast<double>(stats.real_tokens);
+  std::cout << absl::StrFormat(
+                   "{\"run\": \"%s\", \"clients\": %d, \"sentences\": %d, \"target_tokens\": %d, "
+                   "\"seconds\": %.3f, \"sentences_per_s\": %.2f, \"target_tokens_per_s\": %.1f, "
+                   "\"latency_p50_ms\": %.1f, \"latency_p99_ms\": %.1f, \"padding_ratio\": %.3f, "
+                   "\"batches\": %d, \"steps\": %d}",
+                   r.name, clients, r.sentences, r.target_tokens, r.seconds, r.sentences_per_s(),
+                   r.target_tokens / r.seconds, r.p50_ms, r.p99_ms, r.padding_ratio,
+                   stats.batches, stats.steps)
+            << std::endl;
+  return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  auto model = tserve::engine::TranslationModel::Load(absl::GetFlag(FLAGS_model_dir));
+  if (!model.ok()) {
+    std::cerr << "scheduler_bench: " << model.status() << "\n";
+    return 1;
+  }
+  const auto& config = (*model)->config();
+  std::mt19937 rng(1234);
+  std::uniform_int_distribution<int> length(absl::GetFlag(FLAGS_min_length),
+                                            absl::GetFlag(FLAGS_max_length));
+  std::uniform_int_distribution<int32_t> id(2, static_cast<int32_t>(config.vocab_size) - 2);
+  std::vector<std::vector<int32_t>> sources;
+  for (int i = 0; i < absl::GetFlag(FLAGS_sentences); ++i) {
+    std::vector<int32_t> s;
+    const int n = length(rng);
+    for (int t = 0; t + 1 < n; ++t) s.push_back(id(rng));
+    s.push_back(static_cast<int32_t>(config.eos_token_id));
+    sources.push_back(std::move(s));
+  }
+
+  SchedulerOptions options;
+  options.max_batch_size = absl::GetFlag(FLAGS_max_batch_size);
+  options.max_live_rows = absl::GetFlag(FLAGS_max_live_rows);
+  options.threads = absl::GetFlag(FLAGS_threads);
+  const int clients = absl::GetFlag(FLAGS_clients);
+
+  const std::vector<std::vector<int32_t>> sequential_sources(
+      sources.begin(),
+      sources.begin() + std::min<size_t>(sources.size(), absl::GetFlag(FLAGS_sequential_sentences)));
+  const RunResult sequential = Run("sequential", **model, sequential_sources, 1, options);
+  const RunResult concurrent = Run("concurrent", **model, sources, clients, options);
+  SchedulerOptions static_options = options;
+  static_options.static_batching = true;
+  const RunResult static_run = Run("static", **model, sources, clients, static_options);
+  SchedulerOptions ungrouped_options = options;
+  ungrouped_options.group_by_length = false;
+  const RunResult ungrouped = Run("ungrouped", **model, sources, clients, ungrouped_options);
+
+  std::cout << absl::StrFormat(
+                   "{\"concurrency_gain\": %.2f, \"continuous_vs_static_gain\": %.2f, "
+                   "\"padding_ratio_grouped\": %.3f, \"padding_ratio_ungrouped\": %.3f}",
+                   concurrent.sentences_per_s() / sequential.sentences_per_s(),
+                   concurrent.sentences_per_s() / static_run.sentences_per_s(),
+                   concurrent.padding_ratio, ungrouped.padding_ratio)
+            << std::endl;
+  return 0;
+}
