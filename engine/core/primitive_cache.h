@@ -4,8 +4,9 @@
 #include <functional>
 #include <utility>
 
+#include <mutex>
+
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 
 namespace tserve::engine {
 
@@ -13,6 +14,8 @@ namespace tserve::engine {
 // op (the number of rows). Creating a primitive costs far more than running a
 // small one, so each op creates one per distinct row count and reuses it.
 // Safe to share between threads: oneDNN primitives may execute concurrently.
+// A std::mutex rather than absl::Mutex: the packaged Abseil is built without
+// ThreadSanitizer annotations, and the concurrency tests run under TSan.
 template <typename Primitive>
 class PrimitiveCache {
  public:
@@ -20,17 +23,17 @@ class PrimitiveCache {
   // valid when another thread's insertion rehashes the map.
   Primitive Get(int64_t rows, const std::function<Primitive(int64_t)>& create) const {
     {
-      absl::MutexLock lock(&mutex_);
+      std::lock_guard lock(mutex_);
       auto it = cache_.find(rows);
       if (it != cache_.end()) return it->second;
     }
     Primitive primitive = create(rows);
-    absl::MutexLock lock(&mutex_);
+    std::lock_guard lock(mutex_);
     return cache_.try_emplace(rows, std::move(primitive)).first->second;
   }
 
  private:
-  mutable absl::Mutex mutex_;
+  mutable std::mutex mutex_;
   mutable absl::flat_hash_map<int64_t, Primitive> cache_;
 };
 

@@ -2,11 +2,11 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cfloat>
 #include <cmath>
 #include <cstdio>
-#include <algorithm>
 #include <limits>
 #include <string>
 #include <tuple>
@@ -200,11 +200,12 @@ absl::Status Validate(const ModelConfig& c) {
           absl::StrFormat("%s must be in [1, %d], got %d", key, kMaxSize, value));
     }
   }
-  for (const auto& [key, heads] : {std::pair{"encoder_attention_heads", c.encoder_attention_heads},
-                                   std::pair{"decoder_attention_heads", c.decoder_attention_heads}}) {
+  for (const auto& [key, heads] :
+       {std::pair{"encoder_attention_heads", c.encoder_attention_heads},
+        std::pair{"decoder_attention_heads", c.decoder_attention_heads}}) {
     if (c.d_model % heads != 0) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "d_model (%d) must be divisible by %s (%d)", c.d_model, key, heads));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("d_model (%d) must be divisible by %s (%d)", c.d_model, key, heads));
     }
   }
   // pad and eos are used on both sides (source padding and the appended </s>; the

@@ -89,8 +89,7 @@ absl::Status ParseEntry(const Json& j, std::string_view data, TensorEntry& entry
                         : offsets_it == j.end() ? "data_offsets"
                                                 : nullptr;
   if (missing != nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("tensor '%s': missing '%s'", name, missing));
+    return absl::InvalidArgumentError(absl::StrFormat("tensor '%s': missing '%s'", name, missing));
   }
   if (!dtype_it->is_string()) {
     return absl::InvalidArgumentError(absl::StrFormat(
@@ -117,8 +116,8 @@ absl::Status ParseEntry(const Json& j, std::string_view data, TensorEntry& entry
           "tensor '%s': shape dimensions must be integers, got %s", name, JsonTypeName(dim)));
     }
     if (!dim.is_number_unsigned()) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "tensor '%s': negative dimension %d in shape", name, dim.get<int64_t>()));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("tensor '%s': negative dimension %d in shape", name, dim.get<int64_t>()));
     }
     uint64_t d = dim.get<uint64_t>();
     if (d > static_cast<uint64_t>(INT64_MAX)) {
@@ -131,8 +130,8 @@ absl::Status ParseEntry(const Json& j, std::string_view data, TensorEntry& entry
   uint64_t expected_bytes = 0;
   if (overflow || elements > static_cast<uint64_t>(INT64_MAX) ||
       __builtin_mul_overflow(elements, *element_size, &expected_bytes)) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "tensor '%s': shape %s has too many elements", name, ShapeString(entry.shape)));
+    return absl::InvalidArgumentError(absl::StrFormat("tensor '%s': shape %s has too many elements",
+                                                      name, ShapeString(entry.shape)));
   }
   entry.num_elements = static_cast<int64_t>(elements);
 
@@ -145,9 +144,8 @@ absl::Status ParseEntry(const Json& j, std::string_view data, TensorEntry& entry
   uint64_t begin = offsets[0].get<uint64_t>();
   uint64_t end = offsets[1].get<uint64_t>();
   if (begin > end) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("tensor '%s': data_offsets [%d, %d] end before they begin", name, begin,
-                        end));
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "tensor '%s': data_offsets [%d, %d] end before they begin", name, begin, end));
   }
   if (end > data.size()) {
     return absl::InvalidArgumentError(absl::StrFormat(
@@ -353,10 +351,10 @@ absl::Status SafetensorsFile::Parse(std::string_view bytes) {
       auto offset = [&](const TensorEntry& t) {
         return static_cast<size_t>(t.data - reinterpret_cast<const std::byte*>(data.data()));
       };
-      return error(absl::StrFormat(
-          "tensors '%s' (bytes [%d, %d]) and '%s' (bytes [%d, %d]) overlap", prev.name,
-          offset(prev), offset(prev) + prev.nbytes, cur.name, offset(cur),
-          offset(cur) + cur.nbytes));
+      return error(
+          absl::StrFormat("tensors '%s' (bytes [%d, %d]) and '%s' (bytes [%d, %d]) overlap",
+                          prev.name, offset(prev), offset(prev) + prev.nbytes, cur.name,
+                          offset(cur), offset(cur) + cur.nbytes));
     }
   }
   return absl::OkStatus();
@@ -379,12 +377,10 @@ absl::Status SafetensorsFile::ReadFloat32(std::string_view name,
   }
   std::optional<StorageType> type = ParseStorageType(t->dtype);
   if (!type) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("%s: tensor '%s' has dtype %s; expected F32, F16 or BF16", label_, name,
-                        t->dtype));
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "%s: tensor '%s' has dtype %s; expected F32, F16 or BF16", label_, name, t->dtype));
   }
-  if (!std::equal(t->shape.begin(), t->shape.end(), expected_shape.begin(),
-                  expected_shape.end())) {
+  if (!std::equal(t->shape.begin(), t->shape.end(), expected_shape.begin(), expected_shape.end())) {
     return absl::InvalidArgumentError(absl::StrFormat("%s: tensor '%s' has shape %s; expected %s",
                                                       label_, name, ShapeString(t->shape),
                                                       ShapeString(expected_shape)));
@@ -415,8 +411,8 @@ absl::StatusOr<std::vector<float>> SafetensorsFile::ReadFloat32(
   // equals the expected one.
   const TensorEntry* t = Find(name);
   std::vector<float> out;
-  if (t != nullptr && std::equal(t->shape.begin(), t->shape.end(), expected_shape.begin(),
-                                 expected_shape.end())) {
+  if (t != nullptr &&
+      std::equal(t->shape.begin(), t->shape.end(), expected_shape.begin(), expected_shape.end())) {
     out.resize(static_cast<size_t>(t->num_elements));
   }
   if (absl::Status s = ReadFloat32(name, expected_shape, out.data()); !s.ok()) return s;

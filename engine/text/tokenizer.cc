@@ -46,14 +46,13 @@ absl::Status CheckVocabulary(const Vocabulary& vocab, const std::string& path,
                              int64_t embedding_rows, std::string_view rows_name,
                              const ModelConfig& config) {
   if (vocab.size() > embedding_rows) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("%s has %d pieces but the model's %s is %d", path, vocab.size(),
-                        rows_name, embedding_rows));
+    return absl::InvalidArgumentError(absl::StrFormat("%s has %d pieces but the model's %s is %d",
+                                                      path, vocab.size(), rows_name,
+                                                      embedding_rows));
   }
   for (std::string_view piece : {kPad, kEos, kUnk}) {
     if (!vocab.Find(piece)) {
-      return absl::InvalidArgumentError(
-          absl::StrFormat("%s has no '%s' piece", path, piece));
+      return absl::InvalidArgumentError(absl::StrFormat("%s has no '%s' piece", path, piece));
     }
   }
   // The tokenizer appends and strips </s> by its piece while the decoder stops on
@@ -104,10 +103,10 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> Tokenizer::Load(const std::string& mo
   } else {
     // One vocabulary indexes both embedding matrices.
     const bool decoder_smaller = config.target_vocab_size() < config.vocab_size;
-    if (absl::Status s = CheckVocabulary(
-            tok->source_vocab_, source_path,
-            decoder_smaller ? config.target_vocab_size() : config.vocab_size,
-            decoder_smaller ? "decoder_vocab_size" : "vocab_size", config);
+    if (absl::Status s =
+            CheckVocabulary(tok->source_vocab_, source_path,
+                            decoder_smaller ? config.target_vocab_size() : config.vocab_size,
+                            decoder_smaller ? "decoder_vocab_size" : "vocab_size", config);
         !s.ok()) {
       return s;
     }

@@ -62,14 +62,12 @@ class Tokenizer {
   int32_t pad_id() const { return pad_; }         // config.pad_token_id
   int32_t target_unk_id() const { return target_unk_; }
   const Vocabulary& source_vocab() const { return source_vocab_; }
-  const Vocabulary& target_vocab() const {
-    return target_vocab_ ? *target_vocab_ : source_vocab_;
-  }
+  const Vocabulary& target_vocab() const { return target_vocab_ ? *target_vocab_ : source_vocab_; }
 
  private:
   Tokenizer();
-  std::vector<int32_t> PiecesToIds(const std::vector<std::string>& pieces,
-                                   const Vocabulary& vocab, int32_t unk) const;
+  std::vector<int32_t> PiecesToIds(const std::vector<std::string>& pieces, const Vocabulary& vocab,
+                                   int32_t unk) const;
 
   std::unique_ptr<sentencepiece::SentencePieceProcessor> source_spm_;
   std::unique_ptr<sentencepiece::SentencePieceProcessor> target_spm_;

@@ -31,9 +31,8 @@ absl::StatusOr<Vocabulary> Vocabulary::FromJson(std::string_view json) {
     return absl::InvalidArgumentError(internal::DescribeJsonSyntaxError(json));
   }
   if (!root.is_object()) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("vocabulary must be a JSON object (piece -> id), got %s",
-                        root.type_name()));
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "vocabulary must be a JSON object (piece -> id), got %s", root.type_name()));
   }
   if (root.empty()) return absl::InvalidArgumentError("vocabulary is empty");
   if (root.size() > static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
@@ -58,14 +57,14 @@ absl::StatusOr<Vocabulary> Vocabulary::FromJson(std::string_view json) {
     }
     const uint64_t id = value.get<uint64_t>();
     if (id >= n) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "id %d of piece '%s' is out of range: the %d pieces must use ids 0..%d", id,
-          absl::Utf8SafeCEscape(piece), n, n - 1));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("id %d of piece '%s' is out of range: the %d pieces must use ids 0..%d",
+                          id, absl::Utf8SafeCEscape(piece), n, n - 1));
     }
     if (seen[id]) {
-      return absl::InvalidArgumentError(
-          absl::StrFormat("id %d is used by both '%s' and '%s'", id,
-                          absl::Utf8SafeCEscape(vocab.pieces_[id]), absl::Utf8SafeCEscape(piece)));
+      return absl::InvalidArgumentError(absl::StrFormat("id %d is used by both '%s' and '%s'", id,
+                                                        absl::Utf8SafeCEscape(vocab.pieces_[id]),
+                                                        absl::Utf8SafeCEscape(piece)));
     }
     seen[id] = true;
     vocab.pieces_[id] = piece;

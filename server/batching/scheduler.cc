@@ -48,7 +48,7 @@ absl::Status Scheduler::Submit(std::vector<WorkItem> items) {
   const int count = static_cast<int>(items.size());
   const absl::Time now = absl::Now();
   {
-    absl::MutexLock lock(&mutex_);
+    std::lock_guard lock(mutex_);
     if (draining_ || stopping_) {
       return absl::UnavailableError("the server is shutting down; retry on another replica");
     }
@@ -72,7 +72,7 @@ absl::Status Scheduler::Submit(std::vector<WorkItem> items) {
     observer_->OnAdmitted(count, tokens);
     observer_->OnQueueDepth(static_cast<int>(queue_.size()), queued_tokens_);
   }
-  queue_changed_.Signal();
+  queue_changed_.notify_one();
   return absl::OkStatus();
 }
 
@@ -85,7 +85,7 @@ std::optional<DropReason> Scheduler::ShouldDrop(const WorkItem& item, absl::Time
 }
 
 bool Scheduler::NextBatch(std::vector<Queued>& batch, std::vector<Queued>& dropped) {
-  absl::MutexLock lock(&mutex_);
+  std::unique_lock lock(mutex_);
   while (true) {
     if (stopping_) return false;
     const absl::Time now = absl::Now();
@@ -101,7 +101,7 @@ bool Scheduler::NextBatch(std::vector<Queued>& batch, std::vector<Queued>& dropp
     const bool decoding = generator_->live_jobs() > 0;
     if (queue_.empty()) {
       if (decoding || !dropped.empty()) return true;
-      queue_changed_.Wait(&mutex_);
+      queue_changed_.wait(lock);
       continue;
     }
     if (options_.static_batching && decoding) return true;
@@ -114,7 +114,7 @@ bool Scheduler::NextBatch(std::vector<Queued>& batch, std::vector<Queued>& dropp
                       queued_tokens_ >= options_.max_batch_tokens;
     if (!full && now < fill_deadline) {
       if (decoding) return true;
-      queue_changed_.WaitWithDeadline(&mutex_, fill_deadline);
+      queue_changed_.wait_until(lock, absl::ToChronoTime(fill_deadline));
       continue;
     }
     std::vector<QueuedItemShape> shapes;
@@ -161,7 +161,7 @@ void Scheduler::Run() {
   // Shutting down: whatever is left will not be computed.
   std::deque<Queued> left;
   {
-    absl::MutexLock lock(&mutex_);
+    std::lock_guard lock(mutex_);
     left.swap(queue_);
     queued_tokens_ = 0;
   }
@@ -305,7 +305,7 @@ void Scheduler::PublishGauges() {
 
 bool Scheduler::Drain(absl::Time deadline) {
   {
-    absl::MutexLock lock(&mutex_);
+    std::lock_guard lock(mutex_);
     draining_ = true;
   }
   while (counters_.outstanding.load() > 0) {
@@ -317,12 +317,12 @@ bool Scheduler::Drain(absl::Time deadline) {
 
 void Scheduler::Stop() {
   {
-    absl::MutexLock lock(&mutex_);
+    std::lock_guard lock(mutex_);
     if (stopping_ && !thread_.joinable()) return;
     draining_ = true;
     stopping_ = true;
   }
-  queue_changed_.SignalAll();
+  queue_changed_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -341,7 +341,7 @@ SchedulerStats Scheduler::Stats() const {
   s.pooled_caches = counters_.pooled_caches.load();
   s.real_tokens = counters_.real_tokens.load();
   s.padded_tokens = counters_.padded_tokens.load();
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard lock(mutex_);
   s.queued_sentences = static_cast<int>(queue_.size());
   s.queued_tokens = queued_tokens_;
   return s;

@@ -1,16 +1,17 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "engine/engine.h"
 #include "server/batching/scheduler_observer.h"
@@ -119,12 +120,15 @@ class Scheduler {
   SchedulerObserver* const observer_;
   SchedulerObserver null_observer_;
 
-  mutable absl::Mutex mutex_;
-  std::deque<Queued> queue_ ABSL_GUARDED_BY(mutex_);
-  int64_t queued_tokens_ ABSL_GUARDED_BY(mutex_) = 0;
-  bool draining_ ABSL_GUARDED_BY(mutex_) = false;
-  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
-  absl::CondVar queue_changed_;
+  // std::mutex rather than absl::Mutex: the packaged Abseil is built without
+  // ThreadSanitizer annotations, and this class is tested under TSan.
+  mutable std::mutex mutex_;
+  std::condition_variable queue_changed_;
+  // Guarded by mutex_:
+  std::deque<Queued> queue_;
+  int64_t queued_tokens_ = 0;
+  bool draining_ = false;
+  bool stopping_ = false;
 
   // Engine-thread state.
   std::unique_ptr<engine::Generator> generator_;

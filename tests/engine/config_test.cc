@@ -1,0 +1,303 @@
+#include "engine/model/config.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace tserve::engine {
+namespace {
+
+using ::testing::HasSubstr;
+
+// The config.json of Helsinki-NLP/opus-mt-en-de, trimmed of training-only fields.
+constexpr char kOpusMtConfig[] = R"({
+  "_name_or_path": "Helsinki-NLP/opus-mt-en-de",
+  "activation_dropout": 0.0,
+  "activation_function": "swish",
+  "add_bias_logits": false,
+  "add_final_layer_norm": false,
+  "architectures": ["MarianMTModel"],
+  "bad_words_ids": [[58100]],
+  "bos_token_id": 0,
+  "d_model": 512,
+  "decoder_attention_heads": 8,
+  "decoder_ffn_dim": 2048,
+  "decoder_layers": 6,
+  "decoder_start_token_id": 58100,
+  "decoder_vocab_size": 58101,
+  "dropout": 0.1,
+  "encoder_attention_heads": 8,
+  "encoder_ffn_dim": 2048,
+  "encoder_layers": 6,
+  "eos_token_id": 0,
+  "id2label": {"0": "LABEL_0"},
+  "init_std": 0.02,
+  "is_encoder_decoder": true,
+  "max_length": 512,
+  "max_position_embeddings": 512,
+  "model_type": "marian",
+  "normalize_before": false,
+  "normalize_embedding": false,
+  "num_beams": 4,
+  "num_hidden_layers": 6,
+  "pad_token_id": 58100,
+  "scale_embedding": true,
+  "share_encoder_decoder_embeddings": true,
+  "static_position_embeddings": true,
+  "transformers_version": "4.22.0.dev0",
+  "use_cache": true,
+  "vocab_size": 58101
+})";
+
+// A small valid config to which each error test adds one bad field.
+std::string Small(const std::string& extra = "") {
+  std::string json = R"({"vocab_size": 100, "d_model": 48, "encoder_attention_heads": 4,
+      "decoder_attention_heads": 6, "pad_token_id": 99, "decoder_start_token_id": 99)";
+  if (!extra.empty()) json += ", " + extra;
+  return json + "}";
+}
+
+absl::Status ConfigError(const std::string& config, const std::string& generation = "") {
+  absl::StatusOr<ModelConfig> c = ParseModelConfig(config, generation);
+  EXPECT_FALSE(c.ok()) << "accepted an invalid config";
+  if (c.ok()) return absl::OkStatus();
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
+  return c.status();
+}
+
+TEST(ConfigTest, DefaultsAreThoseOfMarianConfig) {
+  absl::StatusOr<ModelConfig> c = ParseModelConfig("{}");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->vocab_size, 58101);
+  EXPECT_EQ(c->decoder_vocab_size, 58101);
+  EXPECT_EQ(c->d_model, 1024);
+  EXPECT_EQ(c->encoder_layers, 12);
+  EXPECT_EQ(c->decoder_layers, 12);
+  EXPECT_EQ(c->encoder_attention_heads, 16);
+  EXPECT_EQ(c->decoder_attention_heads, 16);
+  EXPECT_EQ(c->encoder_ffn_dim, 4096);
+  EXPECT_EQ(c->decoder_ffn_dim, 4096);
+  EXPECT_EQ(c->max_position_embeddings, 1024);
+  EXPECT_EQ(c->activation, Activation::kGelu);
+  EXPECT_EQ(c->activation_name, "gelu");
+  EXPECT_FALSE(c->scale_embedding);
+  EXPECT_TRUE(c->share_encoder_decoder_embeddings);
+  EXPECT_TRUE(c->tie_word_embeddings);
+  EXPECT_FALSE(c->separate_vocabs());
+  EXPECT_EQ(c->pad_token_id, 58100);
+  EXPECT_EQ(c->eos_token_id, 0);
+  EXPECT_EQ(c->decoder_start_token_id, 58100);
+  EXPECT_FLOAT_EQ(c->layer_norm_eps, 1e-5f);
+  EXPECT_EQ(c->num_beams, 1);
+  EXPECT_EQ(c->max_length, 512);
+  EXPECT_FLOAT_EQ(c->length_penalty, 1.0f);
+}
+
+TEST(ConfigTest, OpusMtConfig) {
+  absl::StatusOr<ModelConfig> c = ParseModelConfig(kOpusMtConfig);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->d_model, 512);
+  EXPECT_EQ(c->encoder_layers, 6);
+  EXPECT_EQ(c->decoder_attention_heads, 8);
+  EXPECT_EQ(c->encoder_ffn_dim, 2048);
+  EXPECT_EQ(c->max_position_embeddings, 512);
+  EXPECT_EQ(c->activation, Activation::kSwish);
+  EXPECT_EQ(c->activation_name, "swish");
+  EXPECT_TRUE(c->scale_embedding);
+  EXPECT_EQ(c->target_vocab_size(), 58101);
+  EXPECT_EQ(c->num_beams, 4);
+  EXPECT_EQ(c->max_length, 512);
+}
+
+TEST(ConfigTest, DecoderVocabSizeDefaultsToVocabSize) {
+  absl::StatusOr<ModelConfig> c = ParseModelConfig(Small());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->decoder_vocab_size, 100);
+  c = ParseModelConfig(Small(R"("decoder_vocab_size": null)"));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->decoder_vocab_size, 100);
+}
+
+TEST(ConfigTest, SeparateVocabularies) {
+  absl::StatusOr<ModelConfig> c = ParseModelConfig(
+      Small(R"("decoder_vocab_size": 120, "share_encoder_decoder_embeddings": false)"));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->separate_vocabs());
+  EXPECT_EQ(c->target_vocab_size(), 120);
+  EXPECT_EQ(c->vocab_size, 100);
+}
+
+TEST(ConfigTest, ActivationNames) {
+  for (const auto& [name, act] :
+       {std::pair{"swish", Activation::kSwish}, std::pair{"silu", Activation::kSwish},
+        std::pair{"relu", Activation::kRelu}, std::pair{"gelu", Activation::kGelu}}) {
+    absl::StatusOr<ModelConfig> c =
+        ParseModelConfig(Small(std::string("\"activation_function\": \"") + name + "\""));
+    ASSERT_TRUE(c.ok()) << c.status();
+    EXPECT_EQ(c->activation, act) << name;
+    EXPECT_EQ(c->activation_name, name);
+  }
+  EXPECT_EQ(ActivationName(Activation::kSwish), "swish");
+  EXPECT_THAT(ConfigError(Small(R"("activation_function": "tanh")")).message(),
+              HasSubstr("activation_function 'tanh' is not supported; expected one of swish, "
+                        "silu, relu, gelu"));
+}
+
+TEST(ConfigTest, GenerationConfigOverridesConfigJson) {
+  absl::StatusOr<ModelConfig> c =
+      ParseModelConfig(kOpusMtConfig, R"({"num_beams": 6, "max_length": 200, "length_penalty": 0.6,
+                         "bad_words_ids": [[58100]], "decoder_start_token_id": 58100})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->num_beams, 6);
+  EXPECT_EQ(c->max_length, 200);
+  EXPECT_FLOAT_EQ(c->length_penalty, 0.6f);
+
+  // Fields the generation config leaves out (or sets to null) keep config.json's values.
+  c = ParseModelConfig(kOpusMtConfig, R"({"length_penalty": 2, "max_length": null})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->num_beams, 4);
+  EXPECT_EQ(c->max_length, 512);
+  EXPECT_FLOAT_EQ(c->length_penalty, 2.0f);
+}
+
+TEST(ConfigTest, InvalidJsonReportsBytePosition) {
+  absl::Status s = ConfigError(R"({"d_model": 512,, "x": 1})");
+  EXPECT_THAT(s.message(), HasSubstr("config.json: invalid JSON at byte 17"));
+  EXPECT_THAT(s.message(), HasSubstr("syntax error"));
+  EXPECT_THAT(ConfigError("").message(), HasSubstr("invalid JSON at byte"));
+  EXPECT_THAT(ConfigError(R"({"a": tru})").message(), HasSubstr("invalid literal"));
+  EXPECT_THAT(ConfigError("{}", "{").message(),
+              HasSubstr("generation_config.json: invalid JSON at byte"));
+}
+
+TEST(ConfigTest, NotAnObject) {
+  EXPECT_THAT(ConfigError("[1, 2]").message(),
+              HasSubstr("config.json: must be a JSON object, got array"));
+  EXPECT_THAT(ConfigError("{}", "7").message(),
+              HasSubstr("generation_config.json: must be a JSON object, got integer"));
+}
+
+TEST(ConfigTest, WrongJsonTypes) {
+  EXPECT_THAT(ConfigError(R"({"d_model": "512"})").message(),
+              HasSubstr("d_model must be an integer, got string"));
+  EXPECT_THAT(ConfigError(R"({"d_model": 512.0})").message(),
+              HasSubstr("d_model must be an integer, got float"));
+  EXPECT_THAT(ConfigError(R"({"pad_token_id": null})").message(),
+              HasSubstr("pad_token_id must be an integer, got null"));
+  EXPECT_THAT(ConfigError(R"({"scale_embedding": 1})").message(),
+              HasSubstr("scale_embedding must be a boolean, got integer"));
+  EXPECT_THAT(ConfigError(R"({"activation_function": ["swish"]})").message(),
+              HasSubstr("activation_function must be a string, got array"));
+  EXPECT_THAT(ConfigError(R"({"length_penalty": "1.0"})").message(),
+              HasSubstr("length_penalty must be a number, got string"));
+  EXPECT_THAT(ConfigError(R"({"length_penalty": 1e300})").message(),
+              HasSubstr("length_penalty is out of range"));
+  EXPECT_THAT(ConfigError(R"({"vocab_size": 18446744073709551615})").message(),
+              HasSubstr("vocab_size is too large"));
+  EXPECT_THAT(ConfigError("{}", R"({"num_beams": true})").message(),
+              HasSubstr("generation_config.json: num_beams must be an integer, got boolean"));
+}
+
+TEST(ConfigTest, SizesMustBePositive) {
+  EXPECT_THAT(ConfigError(Small(R"("encoder_layers": 0)")).message(),
+              HasSubstr("encoder_layers must be in [1, 2147483647], got 0"));
+  EXPECT_THAT(ConfigError(Small(R"("decoder_ffn_dim": -5)")).message(),
+              HasSubstr("decoder_ffn_dim must be in [1, 2147483647], got -5"));
+  EXPECT_THAT(ConfigError(R"({"vocab_size": 4294967296})").message(),
+              HasSubstr("vocab_size must be in [1, 2147483647]"));
+  EXPECT_THAT(ConfigError(Small(R"("num_beams": 0)")).message(),
+              HasSubstr("config.json: num_beams must be in [1"));
+  EXPECT_THAT(ConfigError(Small(), R"({"max_length": -1})").message(),
+              HasSubstr("generation_config.json: max_length must be in [1"));
+}
+
+TEST(ConfigTest, DModelDivisibleByHeads) {
+  EXPECT_THAT(ConfigError(Small(R"("encoder_attention_heads": 5)")).message(),
+              HasSubstr("d_model (48) must be divisible by encoder_attention_heads (5)"));
+  EXPECT_THAT(ConfigError(Small(R"("decoder_attention_heads": 7)")).message(),
+              HasSubstr("d_model (48) must be divisible by decoder_attention_heads (7)"));
+}
+
+TEST(ConfigTest, TokenIdsWithinVocabularies) {
+  // The default pad id 58100 does not fit a 100-piece vocabulary.
+  EXPECT_THAT(ConfigError(R"({"vocab_size": 100, "d_model": 48, "encoder_attention_heads": 4,
+                              "decoder_attention_heads": 4})")
+                  .message(),
+              HasSubstr("pad_token_id 58100 is outside the vocabulary"));
+  EXPECT_THAT(ConfigError(Small(R"("eos_token_id": -1)")).message(),
+              HasSubstr("eos_token_id -1 is outside the vocabulary"));
+  // pad must fit the smaller of the two vocabularies.
+  EXPECT_THAT(
+      ConfigError(Small(R"("decoder_vocab_size": 50, "decoder_start_token_id": 10)")).message(),
+      HasSubstr("pad_token_id 99 is outside the vocabulary: must be in [0, "
+                "min(vocab_size, decoder_vocab_size) = 50)"));
+  EXPECT_THAT(
+      ConfigError(Small(R"("decoder_vocab_size": 120, "decoder_start_token_id": 120)")).message(),
+      HasSubstr("decoder_start_token_id 120 is outside the vocabulary: must be in [0, "
+                "decoder_vocab_size = 120)"));
+}
+
+TEST(ConfigTest, UnsupportedArchitectureFlags) {
+  EXPECT_THAT(ConfigError(Small(R"("normalize_before": true)")).message(),
+              HasSubstr("normalize_before: true is not supported"));
+  EXPECT_THAT(ConfigError(Small(R"("normalize_embedding": true)")).message(),
+              HasSubstr("normalize_embedding: true is not supported"));
+  EXPECT_THAT(ConfigError(Small(R"("normalize_before": "no")")).message(),
+              HasSubstr("normalize_before must be a boolean, got string"));
+  EXPECT_THAT(ConfigError(Small(R"("model_type": "bart")")).message(),
+              HasSubstr("model_type 'bart' is not supported; expected 'marian'"));
+}
+
+class LoadModelConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = ::testing::TempDir() + "/config_test_" + std::to_string(getpid());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void Write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ + "/" + name) << text;
+  }
+
+  std::string dir_;
+};
+
+TEST_F(LoadModelConfigTest, ReadsConfigAndOptionalGenerationConfig) {
+  Write("config.json", kOpusMtConfig);
+  absl::StatusOr<ModelConfig> c = LoadModelConfig(dir_);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->num_beams, 4);
+
+  Write("generation_config.json", R"({"num_beams": 2})");
+  c = LoadModelConfig(dir_);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->num_beams, 2);
+}
+
+TEST_F(LoadModelConfigTest, Errors) {
+  absl::StatusOr<ModelConfig> c = LoadModelConfig(dir_);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(c.status().message(), HasSubstr(dir_ + "/config.json"));
+
+  Write("config.json", R"({"d_model": "x"})");
+  c = LoadModelConfig(dir_);
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(c.status().message(), HasSubstr("model directory " + dir_));
+  EXPECT_THAT(c.status().message(), HasSubstr("config.json: d_model must be an integer"));
+
+  // An empty generation_config.json is a broken file, not an absent one.
+  Write("config.json", kOpusMtConfig);
+  Write("generation_config.json", "");
+  c = LoadModelConfig(dir_);
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(c.status().message(), HasSubstr("generation_config.json: invalid JSON"));
+}
+
+}  // namespace
+}  // namespace tserve::engine
