@@ -17,7 +17,7 @@ using testing::GoldenModel;
 using testing::MaxAbsDiff;
 
 constexpr float kStateTolerance = 1e-4f;
-constexpr float kScoreTolerance = 1e-3f;
+constexpr float kScoreTolerance = 2e-4f;
 
 class GoldenTest : public ::testing::TestWithParam<std::string> {
  protected:

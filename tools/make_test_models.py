@@ -1,0 +1,492 @@
+#!/usr/bin/python3
+"""Makes the small random MarianMT test models under tests/data/models/.
+
+Each model is a directory in the exact Hugging Face MarianMT layout:
+config.json, model.safetensors, source.spm, target.spm, vocab.json
+(+ target_vocab.json with separate vocabularies), generation_config.json.
+
+Everything is derived from the seed: the training corpora (English-like source,
+German-like target sentences from small word lists and a toy grammar), the
+SentencePiece models (Debian's `spm_train`, single thread, relative paths, no
+shuffling) and the weights (numpy's legacy RandomState, whose stream is
+frozen). Running the script twice gives byte-identical files.
+
+Usage:
+  /usr/bin/python3 tools/make_test_models.py [--out tests/data/models] [--check]
+"""
+
+import argparse
+import filecmp
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tserve_ref import safetensors_io  # noqa: E402
+from tserve_ref.decoding import SplitMix64  # noqa: E402
+from tserve_ref.marian import sinusoidal_positions  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_OUT = os.path.join(REPO, "tests", "data", "models")
+SEED = 20240607
+
+# --------------------------------------------------------------------- corpora
+
+EN = {
+    "det": "the a this that every one some my your our their his her".split(),
+    "adj": ("old new small big red green quiet happy tired brave bright dark cold warm young "
+            "strange simple heavy quick slow clean").split(),
+    "noun": ("dog cat house river man woman child teacher garden window letter city train "
+             "mountain book table friend doctor bird tree road market village song question "
+             "story morning evening kitchen student farmer").split(),
+    "verb": ("sees likes finds opens reads writes carries builds paints watches follows "
+             "remembers visits helps calls answers").split(),
+    "iverb": "sleeps runs waits sings walks laughs works travels arrives rests".split(),
+    "adv": "today slowly quickly often never always again together outside tomorrow".split(),
+    "prep": "in near under behind with from to over after before".split(),
+    "wh": "where when why how".split(),
+}
+
+DE = {
+    "det": "der die das ein eine dieser jede mein dein unser ihr sein".split(),
+    "adj": ("alte neue kleine grosse rote gruene stille frohe muede mutige helle dunkle kalte "
+            "warme junge seltsame einfache schwere schnelle langsame").split(),
+    "noun": ("Hund Katze Haus Fluss Mann Frau Kind Lehrer Garten Fenster Brief Stadt Zug Berg "
+             "Buch Tisch Freund Arzt Vogel Baum Strasse Markt Dorf Lied Frage Geschichte Morgen "
+             "Abend Kueche Bauer").split(),
+    "verb": ("sieht mag findet oeffnet liest schreibt traegt baut malt beobachtet folgt "
+             "erinnert besucht hilft ruft beantwortet").split(),
+    "iverb": "schlaeft laeuft wartet singt geht lacht arbeitet reist kommt ruht".split(),
+    "adv": "heute langsam schnell oft nie immer wieder zusammen draussen morgen".split(),
+    "prep": "in neben unter hinter mit aus zu ueber nach vor".split(),
+    "wh": "wo wann warum wie".split(),
+}
+
+
+class Rand:
+    def __init__(self, seed):
+        self.rng = SplitMix64(seed)
+
+    def below(self, n):
+        return int(self.rng.next_double() * n)
+
+    def choice(self, seq):
+        return seq[self.below(len(seq))]
+
+    def chance(self, p):
+        return self.rng.next_double() < p
+
+
+def _noun_phrase(r, w):
+    words = [r.choice(w["det"])]
+    if r.chance(0.5):
+        words.append(r.choice(w["adj"]))
+    words.append(r.choice(w["noun"]))
+    if r.chance(0.15):
+        words += [r.choice(w["prep"]), r.choice(w["det"]), r.choice(w["noun"])]
+    return words
+
+
+def _clause(r, w):
+    words = _noun_phrase(r, w)
+    if r.chance(0.5):
+        words.append(r.choice(w["verb"]))
+        words += _noun_phrase(r, w)
+    else:
+        words.append(r.choice(w["iverb"]))
+    if r.chance(0.4):
+        words.append(r.choice(w["adv"]))
+    if r.chance(0.2):
+        words.append(str(r.below(100)))
+    return words
+
+
+def make_sentence(r, w):
+    if r.chance(0.15):
+        words = [r.choice(w["wh"])] + _clause(r, w)
+        end = "?"
+    else:
+        words = _clause(r, w)
+        while r.chance(0.25):
+            words += [r.choice([",", "and", "but"])] + _clause(r, w)
+        end = r.choice([".", ".", ".", "!"])
+    words[0] = words[0][:1].upper() + words[0][1:]
+    text = " ".join(words)
+    return text.replace(" ,", ",") + end
+
+
+def make_corpus(seed, words, n):
+    r = Rand(seed)
+    return [make_sentence(r, words) for _ in range(n)]
+
+
+# ------------------------------------------------------------ sentencepiece
+
+def train_spm(corpus_lines, vocab_size, workdir, name, normalization="identity"):
+    """Trains a unigram SentencePiece model; returns the bytes of name.model.
+
+    Runs in `workdir` with relative paths: the model file records its trainer
+    options (input, model_prefix), so absolute temporary paths would make the
+    output differ between runs. `identity` normalisation keeps the file small
+    (nmt_nfkc embeds a ~240 KB character map)."""
+    with open(os.path.join(workdir, name + ".txt"), "w", encoding="utf-8") as f:
+        f.write("\n".join(corpus_lines) + "\n")
+    cmd = ["spm_train", f"--input={name}.txt", f"--model_prefix={name}", "--model_type=unigram",
+           f"--vocab_size={vocab_size}", "--character_coverage=1.0", "--num_threads=1",
+           "--random_seed=1", "--input_sentence_size=0", "--shuffle_input_sentence=false",
+           "--max_sentence_length=4192", f"--normalization_rule_name={normalization}"]
+    res = subprocess.run(cmd, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if res.returncode != 0:
+        raise RuntimeError("spm_train failed:\n" + res.stderr.decode("utf-8", "replace")[-3000:])
+    with open(os.path.join(workdir, name + ".model"), "rb") as f:
+        return f.read()
+
+
+def spm_normal_pieces(model_bytes):
+    """Pieces of a SentencePiece model in id order, without <unk>/<s>/</s>."""
+    import sentencepiece as spm
+    sp = spm.SentencePieceProcessor(model_proto=model_bytes)
+    out = []
+    for i in range(sp.get_piece_size()):
+        if sp.is_unknown(i) or sp.is_control(i):
+            continue
+        out.append(sp.id_to_piece(i))
+    return out
+
+
+def build_vocab(piece_lists):
+    """OPUS-MT layout: </s>=0, <unk>=1, the pieces (first occurrence order), <pad> last."""
+    vocab = {"</s>": 0, "<unk>": 1}
+    for pieces in piece_lists:
+        for p in pieces:
+            if p not in vocab:
+                vocab[p] = len(vocab)
+    vocab["<pad>"] = len(vocab)
+    return vocab
+
+
+# ------------------------------------------------------------------ models
+
+# Shapes and features of each test model. `spm_vocab` is the size given to
+# spm_train (its 3 special pieces are not in vocab.json).
+# Weight knobs (see make_weights): `eos_bias` is added to the eos entry of
+# final_logits_bias (`eos_embedding_gain` scales the eos embedding row where
+# there is no bias), `self_attn_negate`, `qk_gain` and `self_qk_corr` shape the
+# decoder attention. `weight_seed_offset` and the eos setting were chosen so
+# that some golden outputs end with eos and some reach max_length, and so that
+# no golden decision is near a tie (make_golden.py checks this).
+MODELS = [
+    {
+        "name": "tiny-relu-tied-f32",
+        "d_model": 48, "encoder_layers": 2, "decoder_layers": 1,
+        "encoder_attention_heads": 1, "decoder_attention_heads": 3,
+        "encoder_ffn_dim": 96, "decoder_ffn_dim": 64,
+        "activation_function": "relu", "scale_embedding": True,
+        "max_position_embeddings": 64, "separate_vocabs": False, "tie": True,
+        "dtype": "F32", "spm_vocab": (130, 120), "source_normalization": "nmt_nfkc",
+        "stored_positions": True, "final_logits_bias": True, "embed_copies": False,
+        "eos_bias": 3.0, "weight_seed_offset": 15, "config_omit": [],
+        "self_attn_negate": 3.0, "qk_gain": 3.0, "self_qk_corr": 0.8,
+    },
+    {
+        "name": "swish-untied-f16",
+        "d_model": 80, "encoder_layers": 1, "decoder_layers": 2,
+        "encoder_attention_heads": 5, "decoder_attention_heads": 5,
+        "encoder_ffn_dim": 160, "decoder_ffn_dim": 120,
+        "activation_function": "swish", "scale_embedding": True,
+        "max_position_embeddings": 256, "separate_vocabs": False, "tie": False,
+        "dtype": "F16", "spm_vocab": (200, 180),
+        "stored_positions": False, "final_logits_bias": True, "embed_copies": True,
+        "eos_bias": 3.0, "weight_seed_offset": 4, "config_omit": [],
+        "self_attn_negate": 3.0, "qk_gain": 3.0, "self_qk_corr": 0.8,
+    },
+    {
+        "name": "gelu-separate-bf16",
+        "d_model": 72, "encoder_layers": 2, "decoder_layers": 2,
+        "encoder_attention_heads": 3, "decoder_attention_heads": 4,
+        "encoder_ffn_dim": 144, "decoder_ffn_dim": 100,
+        "activation_function": "gelu", "scale_embedding": True,
+        "max_position_embeddings": 512, "separate_vocabs": True, "tie": True,
+        "dtype": "BF16", "spm_vocab": (190, 190),
+        "stored_positions": False, "final_logits_bias": True, "embed_copies": True,
+        "eos_bias": 2.0, "weight_seed_offset": 9, "config_omit": [],
+        "self_attn_negate": 3.0, "qk_gain": 3.0, "self_qk_corr": 0.8,
+    },
+    {
+        # Odd d_model; config.json leaves several fields to their defaults
+        # (activation gelu, scale_embedding false, tied, shared vocabulary,
+        # eos 0, decoder_vocab_size = vocab_size, 1024 positions) and the file
+        # has no final_logits_bias.
+        "name": "odd-defaults-f32",
+        "d_model": 45, "encoder_layers": 1, "decoder_layers": 1,
+        "encoder_attention_heads": 3, "decoder_attention_heads": 5,
+        "encoder_ffn_dim": 50, "decoder_ffn_dim": 70,
+        "activation_function": "gelu", "scale_embedding": False,
+        "max_position_embeddings": 1024, "separate_vocabs": False, "tie": True,
+        "dtype": "F32", "spm_vocab": (110, 100),
+        "stored_positions": False, "final_logits_bias": False, "embed_copies": False,
+        "eos_bias": 0.0, "eos_embedding_gain": 2.0, "weight_seed_offset": 8,
+        "self_attn_negate": 3.0, "qk_gain": 3.0, "self_qk_corr": 0.8,
+        "config_omit": ["activation_function", "scale_embedding", "share_encoder_decoder_embeddings",
+                        "tie_word_embeddings", "eos_token_id", "decoder_vocab_size",
+                        "max_position_embeddings"],
+    },
+]
+
+
+def hf_config(spec, vocab_size, decoder_vocab_size, pad):
+    cfg = {
+        "_name_or_path": spec["name"],
+        "activation_dropout": 0.0,
+        "activation_function": spec["activation_function"],
+        "architectures": ["MarianMTModel"],
+        "attention_dropout": 0.0,
+        "bad_words_ids": [[pad]],
+        "bos_token_id": 0,
+        "classif_dropout": 0.0,
+        "classifier_dropout": 0.0,
+        "d_model": spec["d_model"],
+        "decoder_attention_heads": spec["decoder_attention_heads"],
+        "decoder_ffn_dim": spec["decoder_ffn_dim"],
+        "decoder_layerdrop": 0.0,
+        "decoder_layers": spec["decoder_layers"],
+        "decoder_start_token_id": pad,
+        "decoder_vocab_size": decoder_vocab_size,
+        "dropout": 0.1,
+        "encoder_attention_heads": spec["encoder_attention_heads"],
+        "encoder_ffn_dim": spec["encoder_ffn_dim"],
+        "encoder_layerdrop": 0.0,
+        "encoder_layers": spec["encoder_layers"],
+        "eos_token_id": 0,
+        "forced_eos_token_id": 0,
+        "init_std": 0.02,
+        "is_encoder_decoder": True,
+        "max_length": 64,
+        "max_position_embeddings": spec["max_position_embeddings"],
+        "model_type": "marian",
+        "normalize_before": False,
+        "normalize_embedding": False,
+        "num_beams": 4,
+        "num_hidden_layers": spec["encoder_layers"],
+        "pad_token_id": pad,
+        "scale_embedding": spec["scale_embedding"],
+        "share_encoder_decoder_embeddings": not spec["separate_vocabs"],
+        "static_position_embeddings": True,
+        "tie_word_embeddings": spec["tie"],
+        "torch_dtype": {"F32": "float32", "F16": "float16", "BF16": "bfloat16"}[spec["dtype"]],
+        "use_cache": True,
+        "vocab_size": vocab_size,
+    }
+    for k in spec["config_omit"]:
+        del cfg[k]
+    return cfg
+
+
+def generation_config(pad):
+    return {
+        "bad_words_ids": [[pad]],
+        "bos_token_id": 0,
+        "decoder_start_token_id": pad,
+        "eos_token_id": 0,
+        "forced_eos_token_id": 0,
+        "max_length": 64,
+        "num_beams": 4,
+        "pad_token_id": pad,
+    }
+
+
+def make_weights(spec, V, Vt, seed):
+    """Random weights (float64) under the Hugging Face names.
+
+    Scales: linear weights N(0, 1/in) so activations stay O(1); embedding and
+    lm_head rows of equal norm 3 so that logits have a standard deviation of
+    about 3 (well separated decisions); LayerNorm gains 1 + N(0, 0.1^2); the
+    query/key maps of the decoder attentions scaled by `qk_gain`."""
+    rng = np.random.RandomState(seed)
+    d = spec["d_model"]
+    t = {}
+
+    def linear(name, n_out, n_in):
+        t[name + ".weight"] = rng.standard_normal((n_out, n_in)) / np.sqrt(n_in)
+        t[name + ".bias"] = rng.standard_normal(n_out) * 0.1
+
+    def layer_norm(name):
+        t[name + ".weight"] = 1.0 + rng.standard_normal(d) * 0.1
+        t[name + ".bias"] = rng.standard_normal(d) * 0.1
+
+    emb_std = spec.get("embedding_std", 3.0) / np.sqrt(d)
+
+    def embedding(n):
+        # Rows of equal norm: no token is favoured by a longer vector.
+        e = rng.standard_normal((n, d))
+        return e / np.linalg.norm(e, axis=1, keepdims=True) * (emb_std * np.sqrt(d))
+
+    shared = embedding(V)
+    t["model.shared.weight"] = shared
+    if spec["separate_vocabs"]:
+        dec_emb = embedding(Vt)
+    else:
+        dec_emb = shared
+    eos_gain = spec.get("eos_embedding_gain")
+    if eos_gain:
+        dec_emb[0] *= eos_gain  # eos is id 0; a longer eos vector gives eos a wider logit spread
+    if spec["embed_copies"]:
+        t["model.encoder.embed_tokens.weight"] = shared
+        t["model.decoder.embed_tokens.weight"] = dec_emb
+    elif spec["separate_vocabs"]:
+        t["model.decoder.embed_tokens.weight"] = dec_emb
+    if not spec["tie"]:
+        t["lm_head.weight"] = embedding(Vt)
+    if spec["final_logits_bias"]:
+        bias = rng.standard_normal((1, Vt)) * spec.get("bias_std", 0.3)
+        bias[0, 0] += spec["eos_bias"]
+        bias[0, Vt - 1] = 0.0  # pad column (never generated)
+        t["final_logits_bias"] = bias
+    if spec["stored_positions"]:
+        # Stored tables are the sinusoids plus a visible perturbation, so that a
+        # loader that recomputes instead of reading them fails the golden tests.
+        P = spec["max_position_embeddings"]
+        base = sinusoidal_positions(P, d)
+        t["model.encoder.embed_positions.weight"] = base + rng.standard_normal((P, d)) * 0.05
+        t["model.decoder.embed_positions.weight"] = base + rng.standard_normal((P, d)) * 0.05
+
+    for i in range(spec["encoder_layers"]):
+        p = f"model.encoder.layers.{i}."
+        for proj in ("q_proj", "k_proj", "v_proj", "out_proj"):
+            linear(p + "self_attn." + proj, d, d)
+        layer_norm(p + "self_attn_layer_norm")
+        linear(p + "fc1", spec["encoder_ffn_dim"], d)
+        linear(p + "fc2", d, spec["encoder_ffn_dim"])
+        layer_norm(p + "final_layer_norm")
+    for i in range(spec["decoder_layers"]):
+        p = f"model.decoder.layers.{i}."
+        for att in ("self_attn", "encoder_attn"):
+            for proj in ("q_proj", "k_proj", "v_proj", "out_proj"):
+                linear(p + att + "." + proj, d, d)
+                if proj in ("q_proj", "k_proj"):
+                    # Sharper attention than the 1/in default.
+                    t[p + att + "." + proj + ".weight"] *= spec.get("qk_gain", 1.0)
+            last_layer = i == spec["decoder_layers"] - 1
+            neg = spec.get("self_attn_negate", 0.0) if att == "self_attn" and last_layer else 0.0
+            if neg:
+                # out_proj . v_proj = -neg * I + noise in the last layer: attending
+                # to a position subtracts its token, which discourages repeating
+                # recent tokens (random models otherwise repeat one token).
+                q_mat, _ = np.linalg.qr(rng.standard_normal((d, d)))
+                t[p + att + ".v_proj.weight"] = q_mat
+                t[p + att + ".out_proj.weight"] = -neg * q_mat.T + rng.standard_normal((d, d)) / np.sqrt(d)
+            corr = spec.get("self_qk_corr", 0.0) if att == "self_attn" else 0.0
+            if corr:
+                # Correlated query and key maps make each position attend to
+                # itself (and to equal tokens) more than to the rest.
+                q, k = t[p + att + ".q_proj.weight"], t[p + att + ".k_proj.weight"]
+                t[p + att + ".k_proj.weight"] = corr * q + np.sqrt(1.0 - corr * corr) * k
+            layer_norm(p + att + "_layer_norm")
+        linear(p + "fc1", spec["decoder_ffn_dim"], d)
+        linear(p + "fc2", d, spec["decoder_ffn_dim"])
+        layer_norm(p + "final_layer_norm")
+    return t
+
+
+def write_json(path, obj, indent=2, sort_keys=True):
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(obj, f, indent=indent, sort_keys=sort_keys, ensure_ascii=False)
+        f.write("\n")
+
+
+def make_model(spec, index, out_root, workdir):
+    seed = SEED + 1000 * index
+    out = os.path.join(out_root, spec["name"])
+    if os.path.isdir(out):
+        shutil.rmtree(out)
+    os.makedirs(out)
+    src_corpus = make_corpus(seed + 1, EN, 1500)
+    tgt_corpus = make_corpus(seed + 2, DE, 1500)
+    src_spm = train_spm(src_corpus, spec["spm_vocab"][0], workdir, "source",
+                        spec.get("source_normalization", "identity"))
+    tgt_spm = train_spm(tgt_corpus, spec["spm_vocab"][1], workdir, "target")
+    src_pieces = spm_normal_pieces(src_spm)
+    tgt_pieces = spm_normal_pieces(tgt_spm)
+    if spec["separate_vocabs"]:
+        vocab = build_vocab([src_pieces])
+        target_vocab = build_vocab([tgt_pieces])
+        if len(vocab) != len(target_vocab):
+            # pad_token_id = decoder_start_token_id is one id for both vocabularies,
+            # and <pad> is the last entry of each: the sizes must agree.
+            raise ValueError("separate vocabularies must have equal sizes")
+    else:
+        vocab = build_vocab([src_pieces, tgt_pieces])
+        target_vocab = vocab
+    V, Vt = len(vocab), len(target_vocab)
+    pad = V - 1
+    with open(os.path.join(out, "source.spm"), "wb") as f:
+        f.write(src_spm)
+    with open(os.path.join(out, "target.spm"), "wb") as f:
+        f.write(tgt_spm)
+    # Vocabularies are written in id order, as OPUS-MT's are.
+    write_json(os.path.join(out, "vocab.json"), vocab, sort_keys=False)
+    if spec["separate_vocabs"]:
+        write_json(os.path.join(out, "target_vocab.json"), target_vocab, sort_keys=False)
+    write_json(os.path.join(out, "config.json"), hf_config(spec, V, Vt, pad))
+    write_json(os.path.join(out, "generation_config.json"), generation_config(pad))
+    weights = make_weights(spec, V, Vt, seed + 3 + spec.get("weight_seed_offset", 0))
+    safetensors_io.save_file(weights, os.path.join(out, "model.safetensors"), dtype=spec["dtype"],
+                             metadata={"format": "pt"})
+    return {"name": spec["name"], "vocab_size": V, "decoder_vocab_size": Vt}
+
+
+def make_all(out_root):
+    os.makedirs(out_root, exist_ok=True)
+    info = []
+    with tempfile.TemporaryDirectory(prefix="tserve-spm-") as workdir:
+        for i, spec in enumerate(MODELS):
+            info.append(make_model(spec, i, out_root, workdir))
+    return info
+
+
+def compare_trees(a, b):
+    """Lists the files that differ between two directory trees."""
+    diffs = []
+    files_a, files_b = set(), set()
+    for root, files in ((a, files_a), (b, files_b)):
+        for dirpath, _, names in os.walk(root):
+            for n in names:
+                files.add(os.path.relpath(os.path.join(dirpath, n), root))
+    for rel in sorted(files_a | files_b):
+        if rel not in files_a or rel not in files_b:
+            diffs.append(rel + " (missing on one side)")
+        elif not filecmp.cmp(os.path.join(a, rel), os.path.join(b, rel), shallow=False):
+            diffs.append(rel)
+    return diffs
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", default=DEFAULT_OUT)
+    ap.add_argument("--check", action="store_true",
+                    help="regenerate into a temporary directory and compare with --out")
+    args = ap.parse_args()
+    if args.check:
+        with tempfile.TemporaryDirectory(prefix="tserve-models-") as tmp:
+            make_all(tmp)
+            names = {m["name"] for m in MODELS}
+            diffs = []
+            for n in sorted(names):
+                diffs += [f"{n}/{d}" for d in compare_trees(os.path.join(tmp, n), os.path.join(args.out, n))]
+        if diffs:
+            print("test models differ from a fresh generation:\n  " + "\n  ".join(diffs))
+            return 1
+        print(f"test models identical to a fresh generation ({len(MODELS)} models)")
+        return 0
+    for m in make_all(args.out):
+        print(f"{m['name']}: vocab {m['vocab_size']}, target vocab {m['decoder_vocab_size']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

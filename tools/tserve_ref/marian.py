@@ -1,0 +1,483 @@
+"""Plain PyTorch MarianMT, written from docs/semantics.md.
+
+Loads a Hugging Face style MarianMT directory (config.json + model.safetensors)
+and provides:
+
+- `encode(input_ids, attention_mask)`: batched encoder with key-padding masks;
+- `init_state(...)` / `decode_step(tokens, state)`: batched incremental decoding
+  with a preallocated self-attention KV cache and a cached cross-attention K/V;
+- `forward(input_ids, attention_mask, decoder_input_ids)`: the teacher-forced
+  training pass (full causal decoder, no cache), usable under autocast;
+- `hf_state_dict()` / `save_pretrained()`: export with the Hugging Face names.
+
+The module runs in any floating dtype (`.double()` gives a float64 reference,
+`torch.autocast("cpu", dtype=torch.bfloat16)` the reduced-precision path).
+"""
+
+import json
+import math
+import os
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from . import safetensors_io
+
+LAYER_NORM_EPS = 1e-5
+
+
+@dataclass
+class MarianConfig:
+    """The config fields the model uses, with the defaults of `MarianConfig`."""
+
+    vocab_size: int = 58101
+    decoder_vocab_size: int = None  # = vocab_size when absent
+    d_model: int = 1024
+    encoder_layers: int = 12
+    decoder_layers: int = 12
+    encoder_attention_heads: int = 16
+    decoder_attention_heads: int = 16
+    encoder_ffn_dim: int = 4096
+    decoder_ffn_dim: int = 4096
+    activation_function: str = "gelu"
+    max_position_embeddings: int = 1024
+    scale_embedding: bool = False
+    pad_token_id: int = 58100
+    eos_token_id: int = 0
+    decoder_start_token_id: int = 58100
+    share_encoder_decoder_embeddings: bool = True
+    tie_word_embeddings: bool = True
+    # Training only (ignored in eval mode); the defaults of MarianConfig.
+    dropout: float = 0.1
+    attention_dropout: float = 0.0
+    activation_dropout: float = 0.0
+    extra: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self):
+        if self.decoder_vocab_size is None:
+            self.decoder_vocab_size = self.vocab_size
+
+    @classmethod
+    def from_dict(cls, d):
+        names = {f.name for f in fields(cls)} - {"extra"}
+        kwargs = {k: v for k, v in d.items() if k in names and v is not None}
+        extra = {k: v for k, v in d.items() if k not in names}
+        return cls(extra=extra, **kwargs)
+
+    @classmethod
+    def from_file(cls, path):
+        with open(path, encoding="utf-8") as f:
+            return cls.from_dict(json.load(f))
+
+    @property
+    def separate_vocabs(self):
+        return not self.share_encoder_decoder_embeddings
+
+    def to_dict(self):
+        d = dict(self.extra)
+        for f in fields(self):
+            if f.name != "extra":
+                d[f.name] = getattr(self, f.name)
+        return d
+
+
+def sinusoidal_positions(n_pos, dim):
+    """[n_pos, dim] float64, not interleaved: sin columns first, then cos."""
+    pos = np.arange(n_pos, dtype=np.float64)[:, None]
+    j = np.arange(dim)
+    angle = pos / np.power(10000.0, 2 * (j // 2) / dim)[None, :]
+    out = np.zeros((n_pos, dim), dtype=np.float64)
+    n_sin = (dim + 1) // 2
+    out[:, :n_sin] = np.sin(angle[:, 0::2])
+    out[:, n_sin:] = np.cos(angle[:, 1::2])
+    return out
+
+
+def activation(name):
+    if name in ("swish", "silu"):
+        return F.silu
+    if name == "relu":
+        return F.relu
+    if name == "gelu":
+        return lambda x: F.gelu(x, approximate="none")
+    raise ValueError(f"unsupported activation_function {name!r}")
+
+
+class Attention(nn.Module):
+    def __init__(self, d_model, heads, dropout=0.0):
+        super().__init__()
+        if d_model % heads:
+            raise ValueError(f"d_model {d_model} not divisible by {heads} heads")
+        self.heads = heads
+        self.head_dim = d_model // heads
+        self.scaling = self.head_dim ** -0.5
+        self.dropout = dropout
+        self.q_proj = nn.Linear(d_model, d_model)
+        self.k_proj = nn.Linear(d_model, d_model)
+        self.v_proj = nn.Linear(d_model, d_model)
+        self.out_proj = nn.Linear(d_model, d_model)
+
+    def split(self, x):
+        b, t, _ = x.shape
+        return x.view(b, t, self.heads, self.head_dim).transpose(1, 2)
+
+    def project_kv(self, x):
+        return self.split(self.k_proj(x)), self.split(self.v_proj(x))
+
+    def attend(self, q_in, k, v, mask):
+        """q_in [B,Tq,d]; k, v [B,H,Tk,hd]; mask bool broadcastable to [B,H,Tq,Tk], True = masked."""
+        b, tq, d = q_in.shape
+        q = self.split(self.q_proj(q_in) * self.scaling)
+        scores = torch.matmul(q, k.transpose(-1, -2))
+        if mask is not None:
+            scores = scores.masked_fill(mask, float("-inf"))
+        probs = torch.softmax(scores, dim=-1)
+        if self.dropout and self.training:
+            probs = F.dropout(probs, p=self.dropout, training=True)
+        out = torch.matmul(probs.to(v.dtype), v)
+        out = out.transpose(1, 2).reshape(b, tq, d)
+        return self.out_proj(out)
+
+
+class EncoderLayer(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        d = cfg.d_model
+        self.self_attn = Attention(d, cfg.encoder_attention_heads, cfg.attention_dropout)
+        self.self_attn_layer_norm = nn.LayerNorm(d, eps=LAYER_NORM_EPS)
+        self.fc1 = nn.Linear(d, cfg.encoder_ffn_dim)
+        self.fc2 = nn.Linear(cfg.encoder_ffn_dim, d)
+        self.final_layer_norm = nn.LayerNorm(d, eps=LAYER_NORM_EPS)
+        self.act = activation(cfg.activation_function)
+        self.dropout = cfg.dropout
+        self.activation_dropout = cfg.activation_dropout
+
+    def forward(self, h, pad_mask):
+        k, v = self.self_attn.project_kv(h)
+        a = self.self_attn.attend(h, k, v, pad_mask)
+        h = self.self_attn_layer_norm(h + F.dropout(a, self.dropout, self.training))
+        f = F.dropout(self.act(self.fc1(h)), self.activation_dropout, self.training)
+        f = F.dropout(self.fc2(f), self.dropout, self.training)
+        return self.final_layer_norm(h + f)
+
+
+class DecoderLayer(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        d = cfg.d_model
+        self.self_attn = Attention(d, cfg.decoder_attention_heads, cfg.attention_dropout)
+        self.self_attn_layer_norm = nn.LayerNorm(d, eps=LAYER_NORM_EPS)
+        self.encoder_attn = Attention(d, cfg.decoder_attention_heads, cfg.attention_dropout)
+        self.encoder_attn_layer_norm = nn.LayerNorm(d, eps=LAYER_NORM_EPS)
+        self.fc1 = nn.Linear(d, cfg.decoder_ffn_dim)
+        self.fc2 = nn.Linear(cfg.decoder_ffn_dim, d)
+        self.final_layer_norm = nn.LayerNorm(d, eps=LAYER_NORM_EPS)
+        self.act = activation(cfg.activation_function)
+        self.dropout = cfg.dropout
+        self.activation_dropout = cfg.activation_dropout
+
+    def forward(self, h, self_k, self_v, causal_mask, cross_k, cross_v, cross_mask):
+        a = self.self_attn.attend(h, self_k, self_v, causal_mask)
+        h = self.self_attn_layer_norm(h + F.dropout(a, self.dropout, self.training))
+        c = self.encoder_attn.attend(h, cross_k, cross_v, cross_mask)
+        h = self.encoder_attn_layer_norm(h + F.dropout(c, self.dropout, self.training))
+        f = F.dropout(self.act(self.fc1(h)), self.activation_dropout, self.training)
+        f = F.dropout(self.fc2(f), self.dropout, self.training)
+        return self.final_layer_norm(h + f)
+
+
+class DecoderState:
+    """Per-sequence decoder state: encoder padding mask, cross-attention K/V of
+    every layer, and the self-attention K/V cache (buffers grown by doubling,
+    up to `capacity` positions).
+
+    Rows are sequences; `select(index)` keeps / reorders / repeats rows (beam
+    reordering, dropping finished sequences).
+    """
+
+    def __init__(self, pad_mask, cross_kv, capacity):
+        self.pad_mask = pad_mask  # [B, S] bool, True on padding
+        self.cross_kv = cross_kv  # list of (k, v), each [B, H, S, hd]
+        self.capacity = capacity
+        self.length = 0
+        self.self_k = [None] * len(cross_kv)
+        self.self_v = [None] * len(cross_kv)
+
+    @property
+    def batch_size(self):
+        return self.pad_mask.shape[0]
+
+    def select(self, index):
+        if not torch.is_tensor(index):
+            index = torch.tensor(index, dtype=torch.long)
+        index = index.to(self.pad_mask.device)
+        self.pad_mask = self.pad_mask.index_select(0, index)
+        self.cross_kv = [(k.index_select(0, index), v.index_select(0, index)) for k, v in self.cross_kv]
+        n = self.length
+        for i in range(len(self.self_k)):
+            if self.self_k[i] is not None:
+                self.self_k[i] = self._resize(self.self_k[i][:, :, :n].index_select(0, index),
+                                              self.self_k[i].shape[2])
+                self.self_v[i] = self._resize(self.self_v[i][:, :, :n].index_select(0, index),
+                                              self.self_v[i].shape[2])
+        return self
+
+    @staticmethod
+    def _resize(x, size):
+        """A buffer of `size` positions whose first x.shape[2] hold x."""
+        out = torch.empty(x.shape[:2] + (size,) + x.shape[3:], dtype=x.dtype, device=x.device)
+        out[:, :, :x.shape[2]] = x
+        return out
+
+    def append(self, layer, k, v):
+        """Writes new K/V [B,H,T,hd] at the current length; returns the full K/V so far."""
+        end = self.length + k.shape[2]
+        if end > self.capacity:
+            raise ValueError(f"decoder cache capacity {self.capacity} exceeded")
+        buf_k, buf_v = self.self_k[layer], self.self_v[layer]
+        if buf_k is None or buf_k.dtype != k.dtype or buf_k.shape[2] < end:
+            size = min(self.capacity, max(end, 16, 2 * (buf_k.shape[2] if buf_k is not None else 0)))
+            n = self.length if buf_k is not None else 0
+            old_k = buf_k[:, :, :n].to(k.dtype) if buf_k is not None else k[:, :, :0]
+            old_v = buf_v[:, :, :n].to(v.dtype) if buf_v is not None else v[:, :, :0]
+            buf_k, buf_v = self._resize(old_k, size), self._resize(old_v, size)
+            self.self_k[layer], self.self_v[layer] = buf_k, buf_v
+        buf_k[:, :, self.length:end] = k
+        buf_v[:, :, self.length:end] = v
+        return buf_k[:, :, :end], buf_v[:, :, :end]
+
+
+class MarianMTModel(nn.Module):
+    def __init__(self, cfg, encoder_positions=None, decoder_positions=None):
+        """`encoder_positions` / `decoder_positions`: stored position tables
+        ([P, d] arrays) or None to compute the sinusoidal ones."""
+        super().__init__()
+        self.config = cfg
+        d = cfg.d_model
+        self.embed_tokens = nn.Embedding(cfg.vocab_size, d)  # source / shared
+        if cfg.separate_vocabs:
+            self.decoder_embed_tokens = nn.Embedding(cfg.decoder_vocab_size, d)
+        else:
+            if cfg.decoder_vocab_size != cfg.vocab_size:
+                raise ValueError("decoder_vocab_size differs from vocab_size with shared embeddings")
+            self.decoder_embed_tokens = self.embed_tokens
+        if cfg.tie_word_embeddings:
+            self.lm_head = None
+        else:
+            self.lm_head = nn.Parameter(torch.empty(cfg.decoder_vocab_size, d))
+            nn.init.normal_(self.lm_head, std=0.02)
+        self.register_buffer("final_logits_bias", torch.zeros(1, cfg.decoder_vocab_size))
+        self.encoder_layers = nn.ModuleList([EncoderLayer(cfg) for _ in range(cfg.encoder_layers)])
+        self.decoder_layers = nn.ModuleList([DecoderLayer(cfg) for _ in range(cfg.decoder_layers)])
+        self.embed_scale = math.sqrt(d) if cfg.scale_embedding else 1.0
+        # Position tables are kept in float64 and converted on use, so that a
+        # float64 model sees exact sinusoids and `.to(dtype)` never degrades them.
+        self.stored_positions = {"encoder": encoder_positions is not None,
+                                 "decoder": decoder_positions is not None}
+        self._positions64 = {
+            "encoder": np.asarray(encoder_positions, dtype=np.float64) if encoder_positions is not None
+            else sinusoidal_positions(cfg.max_position_embeddings, d),
+            "decoder": np.asarray(decoder_positions, dtype=np.float64) if decoder_positions is not None
+            else sinusoidal_positions(cfg.max_position_embeddings, d),
+        }
+        self._pos_cache = {}
+
+    # ------------------------------------------------------------------ weights
+
+    @property
+    def output_weight(self):
+        return self.decoder_embed_tokens.weight if self.lm_head is None else self.lm_head
+
+    @property
+    def dtype(self):
+        return self.embed_tokens.weight.dtype
+
+    @property
+    def device(self):
+        return self.embed_tokens.weight.device
+
+    def positions(self, which, start, length, dtype, device):
+        key = (which, dtype, device, torch.is_inference_mode_enabled())
+        table = self._pos_cache.get(key)
+        if table is None:
+            table = torch.from_numpy(self._positions64[which]).to(device=device, dtype=dtype)
+            self._pos_cache[key] = table
+        if start + length > table.shape[0]:
+            raise ValueError(f"{which} position {start + length - 1} beyond the "
+                             f"{table.shape[0]} position embeddings")
+        return table[start:start + length]
+
+    @classmethod
+    def from_pretrained(cls, model_dir, dtype=torch.float32, device="cpu"):
+        cfg = MarianConfig.from_file(os.path.join(model_dir, "config.json"))
+        tensors, _, _ = safetensors_io.load_file(os.path.join(model_dir, "model.safetensors"))
+        return cls.from_tensors(cfg, tensors).to(device=device, dtype=dtype)
+
+    @classmethod
+    def from_tensors(cls, cfg, tensors):
+        """Builds the model from Hugging Face named numpy arrays (float32)."""
+        t = dict(tensors)
+        model = cls(cfg,
+                    encoder_positions=t.get("model.encoder.embed_positions.weight"),
+                    decoder_positions=t.get("model.decoder.embed_positions.weight"))
+        used = {"model.encoder.embed_positions.weight", "model.decoder.embed_positions.weight"}
+
+        def take(name, required=True):
+            if name in t:
+                used.add(name)
+                return torch.from_numpy(np.ascontiguousarray(t[name], dtype=np.float32))
+            if required:
+                raise KeyError(f"missing tensor {name}")
+            return None
+
+        def put(param, value, name):
+            if tuple(param.shape) != tuple(value.shape):
+                raise ValueError(f"{name}: shape {tuple(value.shape)}, expected {tuple(param.shape)}")
+            with torch.no_grad():
+                param.copy_(value)
+
+        shared = take("model.shared.weight", required=False)
+        enc_emb = take("model.encoder.embed_tokens.weight", required=False)
+        dec_emb = take("model.decoder.embed_tokens.weight", required=False)
+        src = shared if shared is not None else enc_emb
+        if src is None:
+            raise KeyError("missing model.shared.weight (or model.encoder.embed_tokens.weight)")
+        put(model.embed_tokens.weight, src, "model.shared.weight")
+        if cfg.separate_vocabs:
+            if dec_emb is None:
+                raise KeyError("missing model.decoder.embed_tokens.weight (separate vocabularies)")
+            put(model.decoder_embed_tokens.weight, dec_emb, "model.decoder.embed_tokens.weight")
+        if model.lm_head is not None:
+            put(model.lm_head, take("lm_head.weight"), "lm_head.weight")
+        else:
+            used.add("lm_head.weight")
+        bias = take("final_logits_bias", required=False)
+        if bias is not None:
+            put(model.final_logits_bias, bias.reshape(1, -1), "final_logits_bias")
+
+        for prefix, layers in (("model.encoder.layers", model.encoder_layers),
+                               ("model.decoder.layers", model.decoder_layers)):
+            for i, layer in enumerate(layers):
+                for pname, p in layer.named_parameters():
+                    name = f"{prefix}.{i}.{pname}"
+                    put(p, take(name), name)
+        unused = sorted(set(t) - used)
+        if unused:
+            raise ValueError(f"unexpected tensors: {unused[:5]}")
+        return model
+
+    def hf_state_dict(self):
+        """Tensors under the Hugging Face names (tied weights stored once)."""
+        out = {}
+        cfg = self.config
+        out["model.shared.weight"] = self.embed_tokens.weight
+        if cfg.separate_vocabs:
+            out["model.encoder.embed_tokens.weight"] = self.embed_tokens.weight
+            out["model.decoder.embed_tokens.weight"] = self.decoder_embed_tokens.weight
+        if self.lm_head is not None:
+            out["lm_head.weight"] = self.lm_head
+        out["final_logits_bias"] = self.final_logits_bias
+        if self.stored_positions["encoder"]:
+            out["model.encoder.embed_positions.weight"] = torch.from_numpy(self._positions64["encoder"])
+        if self.stored_positions["decoder"]:
+            out["model.decoder.embed_positions.weight"] = torch.from_numpy(self._positions64["decoder"])
+        for prefix, layers in (("model.encoder.layers", self.encoder_layers),
+                               ("model.decoder.layers", self.decoder_layers)):
+            for i, layer in enumerate(layers):
+                for pname, p in layer.named_parameters():
+                    out[f"{prefix}.{i}.{pname}"] = p
+        return {k: v.detach().float().cpu().numpy() for k, v in out.items()}
+
+    def save_pretrained(self, model_dir, dtype="F32", extra_config=None):
+        os.makedirs(model_dir, exist_ok=True)
+        cfg = self.config.to_dict()
+        cfg.update(extra_config or {})
+        with open(os.path.join(model_dir, "config.json"), "w", encoding="utf-8") as f:
+            json.dump(cfg, f, indent=2, sort_keys=True)
+            f.write("\n")
+        safetensors_io.save_file(self.hf_state_dict(), os.path.join(model_dir, "model.safetensors"),
+                                 dtype=dtype, metadata={"format": "pt"})
+
+    # ------------------------------------------------------------------ forward
+
+    def embed(self, table, ids, which, start):
+        h = table(ids) * self.embed_scale
+        pos = self.positions(which, start, ids.shape[1], h.dtype, h.device)
+        h = h + pos.unsqueeze(0)
+        return F.dropout(h, self.config.dropout, self.training)
+
+    def encode(self, input_ids, attention_mask=None):
+        """input_ids [B,S] (right padded), attention_mask [B,S] (1/True = real token).
+        Returns the final encoder states [B,S,d] (padded rows are garbage)."""
+        if attention_mask is None:
+            attention_mask = torch.ones_like(input_ids, dtype=torch.bool)
+        pad = ~attention_mask.bool()
+        h = self.embed(self.embed_tokens, input_ids, "encoder", 0)
+        mask = pad[:, None, None, :]
+        for layer in self.encoder_layers:
+            h = layer(h, mask)
+        return h
+
+    def init_state(self, encoder_out, attention_mask, capacity):
+        """Prepares a DecoderState for incremental decoding of up to `capacity` tokens."""
+        pad = ~attention_mask.bool()
+        cross = [layer.encoder_attn.project_kv(encoder_out) for layer in self.decoder_layers]
+        return DecoderState(pad, cross, capacity)
+
+    def project(self, h):
+        logits = F.linear(h, self.output_weight)
+        return logits + self.final_logits_bias.to(logits.dtype)
+
+    def decode_step(self, tokens, state):
+        """tokens [B,T]: the next T decoder inputs of every row. Returns logits [B,T,Vt]."""
+        t = tokens.shape[1]
+        start = state.length
+        h = self.embed(self.decoder_embed_tokens, tokens, "decoder", start)
+        causal = None
+        if t > 1:
+            q = torch.arange(start, start + t, device=tokens.device)[:, None]
+            k = torch.arange(0, start + t, device=tokens.device)[None, :]
+            causal = k > q
+        cross_mask = state.pad_mask[:, None, None, :]
+        for i, layer in enumerate(self.decoder_layers):
+            k_new, v_new = layer.self_attn.project_kv(h)
+            k_all, v_all = state.append(i, k_new, v_new)
+            (ck, cv) = state.cross_kv[i]
+            h = layer(h, k_all, v_all, causal, ck, cv, cross_mask)
+        state.length += t
+        return self.project(h)
+
+    def decode_full(self, decoder_input_ids, encoder_out, attention_mask):
+        """Full (non-cached) causal decoder pass; logits [B,T,Vt]."""
+        pad = ~attention_mask.bool()
+        t = decoder_input_ids.shape[1]
+        h = self.embed(self.decoder_embed_tokens, decoder_input_ids, "decoder", 0)
+        idx = torch.arange(t, device=decoder_input_ids.device)
+        causal = idx[None, :] > idx[:, None]
+        cross_mask = pad[:, None, None, :]
+        for layer in self.decoder_layers:
+            k, v = layer.self_attn.project_kv(h)
+            ck, cv = layer.encoder_attn.project_kv(encoder_out)
+            h = layer(h, k, v, causal, ck, cv, cross_mask)
+        return self.project(h)
+
+    def forward(self, input_ids, attention_mask, decoder_input_ids):
+        """Teacher-forced pass for training: logits [B,T,Vt]."""
+        enc = self.encode(input_ids, attention_mask)
+        return self.decode_full(decoder_input_ids, enc, attention_mask)
+
+    @staticmethod
+    def shift_right(labels, start_id, pad_id):
+        """labels [B,T] (pad or -100 after the end) -> decoder inputs starting with `start_id`."""
+        dec = labels.new_full(labels.shape, pad_id)
+        dec[:, 1:] = labels[:, :-1]
+        dec[:, 0] = start_id
+        dec = dec.masked_fill(dec == -100, pad_id)
+        return dec
+
+
+def load(model_dir, dtype=torch.float32):
+    return MarianMTModel.from_pretrained(model_dir, dtype=dtype)
