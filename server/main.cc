@@ -1,0 +1,60 @@
+// tserve-server: serves encoder-decoder Transformer models over gRPC.
+// Exit status: 0 after a clean shutdown (SIGTERM or SIGINT), 1 when the
+// server cannot start, 2 for an invalid configuration.
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "server/build_info.h"
+#include "server/flags.h"
+#include "server/log.h"
+#include "server/options.h"
+#include "server/server.h"
+#include "server/signals.h"
+
+namespace tserve::server {
+namespace {
+
+int Run(int argc, char** argv) {
+  // Before any thread exists, so that every thread inherits the mask.
+  BlockTerminationSignals();
+
+  absl::StatusOr<ServerOptions> options = ParseServerFlags(argc, argv);
+  if (!options.ok()) {
+    LogError(absl::StrCat("invalid configuration: ", options.status().message()));
+    return 2;
+  }
+
+  LogInfo(
+      absl::StrCat("tserve-server ", Version(), " (", Compiler(), ") starting; compute type ",
+                   ComputeTypeName(options->compute_type), ", threads ",
+                   options->threads == 0 ? std::string("auto") : std::to_string(options->threads)));
+  if (options->models.empty()) {
+    LogWarning("no --model given: serving health, reflection and metrics only");
+  }
+  for (const ModelSpec& model : options->models) {
+    LogWarning(absl::StrCat("model ", model.name, " (", model.path,
+                            ") not loaded: this build has no inference engine"));
+  }
+
+  Server server(*options);
+  if (absl::Status status = server.Start(); !status.ok()) {
+    LogError(absl::StrCat("cannot start: ", status.message()));
+    return 1;
+  }
+  LogInfo("serving");
+
+  const int signal = WaitForTerminationSignal();
+  ExitOnNextTerminationSignal();
+  LogInfo(absl::StrCat("signal ", signal, ": draining for up to ",
+                       absl::FormatDuration(options->drain_timeout)));
+  server.Shutdown();
+  LogInfo("stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace tserve::server
+
+int main(int argc, char** argv) { return tserve::server::Run(argc, argv); }

@@ -1,0 +1,150 @@
+#include "server/options.h"
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace tserve::server {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(ParseModelSpecTest, NameAndDirectory) {
+  absl::StatusOr<ModelSpec> model = ParseModelSpec("demo=models/en-es-demo");
+  ASSERT_TRUE(model.ok()) << model.status();
+  EXPECT_EQ(*model, (ModelSpec{"demo", "models/en-es-demo"}));
+}
+
+TEST(ParseModelSpecTest, DirectoryAloneIsNamedAfterItsBaseName) {
+  EXPECT_EQ(ParseModelSpec("/srv/models/opus-mt-en-es").value(),
+            (ModelSpec{"opus-mt-en-es", "/srv/models/opus-mt-en-es"}));
+  EXPECT_EQ(ParseModelSpec("/srv/models/opus-mt-en-de//").value(),
+            (ModelSpec{"opus-mt-en-de", "/srv/models/opus-mt-en-de//"}));
+  EXPECT_EQ(ParseModelSpec("local").value(), (ModelSpec{"local", "local"}));
+}
+
+TEST(ParseModelSpecTest, EqualsSignInsideAPathIsNotASeparator) {
+  // "/data/a=b" has a '/' before '=', so it is a directory, named "a=b"...
+  // which is not a valid name: the user must name it.
+  absl::StatusOr<ModelSpec> model = ParseModelSpec("/data/run=3/model");
+  ASSERT_TRUE(model.ok()) << model.status();
+  EXPECT_EQ(*model, (ModelSpec{"model", "/data/run=3/model"}));
+
+  EXPECT_THAT(std::string(ParseModelSpec("/data/run=3").status().message()), HasSubstr("NAME=DIR"));
+  EXPECT_EQ(ParseModelSpec("m=/data/run=3").value(), (ModelSpec{"m", "/data/run=3"}));
+}
+
+TEST(ParseModelSpecTest, RejectsMissingPartsWithAHint) {
+  for (const char* spec : {"", "demo=", "=dir", "/", ".", "models/.."}) {
+    absl::StatusOr<ModelSpec> model = ParseModelSpec(spec);
+    EXPECT_FALSE(model.ok()) << "'" << spec << "' gave " << model->name << "=" << model->path;
+    if (!model.ok()) {
+      EXPECT_EQ(model.status().code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_THAT(std::string(model.status().message()), HasSubstr("--model"));
+    }
+  }
+}
+
+TEST(ComputeTypeTest, ParsesEveryNameBack) {
+  for (ComputeType type :
+       {ComputeType::kAuto, ComputeType::kFloat32, ComputeType::kBfloat16, ComputeType::kInt8}) {
+    EXPECT_EQ(ParseComputeType(ComputeTypeName(type)).value(), type);
+  }
+  EXPECT_THAT(std::string(ParseComputeType("fp16").status().message()),
+              HasSubstr("use auto, float32, bfloat16 or int8"));
+}
+
+TEST(HostPortTest, BracketsIpv6) {
+  EXPECT_EQ(HostPort("127.0.0.1", 50051), "127.0.0.1:50051");
+  EXPECT_EQ(HostPort("0.0.0.0", 0), "0.0.0.0:0");
+  EXPECT_EQ(HostPort("::", 9091), "[::]:9091");
+  EXPECT_EQ(HostPort("[::1]", 9091), "[::1]:9091");
+  EXPECT_EQ(HostPort("localhost", 1), "localhost:1");
+}
+
+class ValidateServerOptionsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::filesystem::create_directories(dir_ / "model");
+    std::ofstream(dir_ / "cert.pem") << "-----BEGIN CERTIFICATE-----\n";
+    std::ofstream(dir_ / "key.pem") << "-----BEGIN PRIVATE KEY-----\n";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string Path(const char* name) const { return (dir_ / name).string(); }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(ValidateServerOptionsTest, DefaultsAreValid) {
+  EXPECT_TRUE(ValidateServerOptions(ServerOptions()).ok());
+}
+
+TEST_F(ValidateServerOptionsTest, ZeroModelsAndExistingModelsAreValid) {
+  ServerOptions options;
+  options.models = {{"a", Path("model")}, {"b", Path("model")}};
+  EXPECT_TRUE(ValidateServerOptions(options).ok()) << ValidateServerOptions(options);
+}
+
+TEST_F(ValidateServerOptionsTest, PortsMustBeInRangeAndDistinct) {
+  ServerOptions options;
+  options.grpc_port = 65536;
+  EXPECT_THAT(std::string(ValidateServerOptions(options).message()),
+              HasSubstr("--grpc_port=65536 is out of range: use a value in [0, 65535]"));
+  options.grpc_port = -1;
+  EXPECT_FALSE(ValidateServerOptions(options).ok());
+  options.grpc_port = 9000;
+  options.metrics_port = 9000;
+  EXPECT_THAT(std::string(ValidateServerOptions(options).message()),
+              HasSubstr("need different ports"));
+  options.grpc_port = 0;
+  options.metrics_port = 0;  // Two free ports, picked by the system.
+  EXPECT_TRUE(ValidateServerOptions(options).ok());
+}
+
+TEST_F(ValidateServerOptionsTest, LimitsMustBePositive) {
+  ServerOptions options;
+  options.batching.max_batch_size = 0;
+  options.limits.max_beam_size = -3;
+  absl::Status status = ValidateServerOptions(options);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--max_batch_size=0"));
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("--max_beam_size=-3"));  // Every problem at once.
+}
+
+TEST_F(ValidateServerOptionsTest, ModelDirectoriesMustExistAndNamesBeUnique) {
+  ServerOptions options;
+  options.models = {{"a", Path("missing")}};
+  EXPECT_THAT(std::string(ValidateServerOptions(options).message()),
+              HasSubstr("no such directory"));
+  options.models = {{"a", Path("model")}, {"a", Path("model")}};
+  EXPECT_THAT(std::string(ValidateServerOptions(options).message()),
+              HasSubstr("'a' is used twice"));
+  options.models = {{"a", Path("cert.pem")}};  // A file is not a model directory.
+  EXPECT_THAT(std::string(ValidateServerOptions(options).message()),
+              HasSubstr("no such directory"));
+}
+
+TEST_F(ValidateServerOptionsTest, TlsFilesGoTogetherAndExist) {
+  ServerOptions options;
+  options.tls.cert_file = Path("cert.pem");
+  EXPECT_THAT(std::string(ValidateServerOptions(options).message()),
+              HasSubstr("--tls_cert and --tls_key go together"));
+  options.tls.key_file = Path("key.pem");
+  EXPECT_TRUE(ValidateServerOptions(options).ok());
+  options.tls.client_ca_file = Path("ca.pem");
+  EXPECT_THAT(std::string(ValidateServerOptions(options).message()), HasSubstr("--tls_client_ca="));
+
+  ServerOptions ca_only;
+  ca_only.tls.client_ca_file = Path("cert.pem");
+  EXPECT_THAT(std::string(ValidateServerOptions(ca_only).message()),
+              HasSubstr("--tls_client_ca needs TLS"));
+}
+
+}  // namespace
+}  // namespace tserve::server
