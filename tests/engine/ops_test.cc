@@ -1,6 +1,7 @@
 // Each op against a plain loop on random data, over the row counts the
 // engine meets (1 row per decoder step up to encoder batches).
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <vector>
@@ -61,6 +62,27 @@ TEST_P(LinearTest, MatchesPlainLoopForEveryRowCount) {
 INSTANTIATE_TEST_SUITE_P(Epilogues, LinearTest,
                          ::testing::Values(Epilogue::kNone, Epilogue::kRelu, Epilogue::kSwish,
                                            Epilogue::kGelu, Epilogue::kAccumulate));
+
+// A row's result is bit-identical whatever the row count, its position in
+// the batch and its neighbours: what batch invariance rests on.
+TEST(LinearTest, RowResultsAreBitIdenticalInAnyBatch) {
+  const int64_t in = 96, out = 100;  // out not a multiple of the panel width
+  Linear linear(RandomVector(in * out, 11, 0.2f), RandomVector(out, 12), in, out,
+                Epilogue::kSwish);
+  const auto probe = RandomVector(in, 13);
+  std::vector<float> alone(out);
+  linear.Forward(probe.data(), 1, alone.data());
+  for (int64_t rows : {2, 3, 4, 5, 7, 64, 129, 300}) {
+    for (int64_t position : {int64_t{0}, rows / 2, rows - 1}) {
+      auto x = RandomVector(rows * in, 14 + static_cast<uint32_t>(rows));
+      std::copy(probe.begin(), probe.end(), x.begin() + position * in);
+      std::vector<float> y(rows * out);
+      linear.Forward(x.data(), rows, y.data());
+      ASSERT_EQ(0, std::memcmp(y.data() + position * out, alone.data(), out * sizeof(float)))
+          << rows << " rows, position " << position;
+    }
+  }
+}
 
 TEST(LayerNormTest, NormalisesEachRowInPlace) {
   const int64_t width = 37, rows = 9;
