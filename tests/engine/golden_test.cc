@@ -17,6 +17,15 @@ using testing::GoldenModel;
 using testing::MaxAbsDiff;
 
 constexpr float kStateTolerance = 1e-4f;
+// Logits (|logit| up to ~12 on these models) sit closer to float32's noise
+// floor: even the float32 PyTorch reference differs from the float64 golden
+// data by up to 1e-4. Optimised builds stay within 1e-4 (largest seen:
+// 5.5e-5); the -O1 sanitizer builds round differently and reach ~1.05e-4.
+#ifdef TSERVE_SANITIZED_BUILD
+constexpr float kLogitTolerance = 2e-4f;
+#else
+constexpr float kLogitTolerance = 1e-4f;
+#endif
 constexpr float kScoreTolerance = 2e-4f;
 
 class GoldenTest : public ::testing::TestWithParam<std::string> {
@@ -100,7 +109,7 @@ TEST_P(GoldenTest, DecoderLogitsMatchReference) {
       decoder.Step({row}, decoder_ws, logits);
       all_logits.insert(all_logits.end(), logits.data(), logits.data() + logits.numel());
     }
-    EXPECT_LE(MaxAbsDiff(all_logits, golden_.Tensor(entry["tensor"])), kStateTolerance)
+    EXPECT_LE(MaxAbsDiff(all_logits, golden_.Tensor(entry["tensor"])), kLogitTolerance)
         << "sentence " << sentence;
   }
 }
