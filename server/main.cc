@@ -9,6 +9,7 @@
 #include "server/build_info.h"
 #include "server/flags.h"
 #include "server/log.h"
+#include "server/model_registry.h"
 #include "server/options.h"
 #include "server/server.h"
 #include "server/signals.h"
@@ -26,21 +27,29 @@ int Run(int argc, char** argv) {
     return 2;
   }
 
+  absl::StatusOr<ComputeType> compute_type = ResolveComputeType(options->compute_type);
+  if (!compute_type.ok()) {
+    LogError(absl::StrCat("invalid configuration: ", compute_type.status().message()));
+    return 2;
+  }
+
   LogInfo(
       absl::StrCat("tserve-server ", Version(), " (", Compiler(), ") starting; compute type ",
-                   ComputeTypeName(options->compute_type), ", threads ",
+                   ComputeTypeName(*compute_type), ", threads ",
                    options->threads == 0 ? std::string("auto") : std::to_string(options->threads)));
   if (options->models.empty()) {
     LogWarning("no --model given: serving health, reflection and metrics only");
-  }
-  for (const ModelSpec& model : options->models) {
-    LogWarning(absl::StrCat("model ", model.name, " (", model.path,
-                            ") not loaded: this build has no inference engine"));
   }
 
   Server server(*options);
   if (absl::Status status = server.Start(); !status.ok()) {
     LogError(absl::StrCat("cannot start: ", status.message()));
+    return 1;
+  }
+  // A signal during loading stays pending and is taken once loading ends.
+  if (absl::Status status = server.LoadModels(); !status.ok()) {
+    LogError(absl::StrCat("cannot load models: ", status.message()));
+    server.Shutdown();
     return 1;
   }
   LogInfo("serving");

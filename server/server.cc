@@ -1,5 +1,6 @@
 #include "server/server.h"
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <utility>
@@ -23,7 +24,8 @@ constexpr char kTranslatorServiceName[] = "tserve.v1.Translator";
 
 }  // namespace
 
-Server::Server(ServerOptions options) : options_(std::move(options)) {}
+Server::Server(ServerOptions options)
+    : options_(std::move(options)), translator_(options_.limits, &metrics_) {}
 
 Server::~Server() { Shutdown(); }
 
@@ -65,8 +67,8 @@ absl::Status Server::Start() {
   }
 
   grpc::HealthCheckServiceInterface* health = grpc_server_->GetHealthCheckService();
-  health->SetServingStatus("", true);
-  health->SetServingStatus(kTranslatorServiceName, true);
+  health->SetServingStatus("", false);
+  health->SetServingStatus(kTranslatorServiceName, false);
 
   LogInfo(absl::StrCat("gRPC listening on ", HostPort(options_.listen_address, grpc_port_),
                        options_.tls.enabled()
@@ -85,16 +87,47 @@ absl::Status Server::Start() {
   return absl::OkStatus();
 }
 
+absl::Status Server::LoadModels() {
+  if (grpc_server_ == nullptr) return absl::FailedPreconditionError("the server is not started");
+  absl::StatusOr<ComputeType> compute_type = ResolveComputeType(options_.compute_type);
+  if (!compute_type.ok()) return compute_type.status();
+  for (const ModelSpec& spec : options_.models) {
+    LogInfo(absl::StrCat("loading model ", spec.name, " from ", spec.path));
+    absl::StatusOr<std::unique_ptr<ServedModel>> model =
+        LoadServedModel(spec, options_, *compute_type, metrics_);
+    if (!model.ok()) return model.status();
+    const engine::ModelConfig& c = (*model)->model->config();
+    LogInfo(absl::StrCat("model ", spec.name, " loaded and warmed up in ",
+                         absl::FormatDuration(absl::Seconds((*model)->load_seconds)), " (d_model ",
+                         c.d_model, ", ", c.encoder_layers, "+", c.decoder_layers,
+                         " layers, default beam ", (*model)->defaults.beam_size,
+                         ", default max_length ", (*model)->defaults.max_length, ")"));
+    models_.Add(std::move(model).value());
+  }
+  translator_.SetModels(&models_);
+  grpc::HealthCheckServiceInterface* health = grpc_server_->GetHealthCheckService();
+  health->SetServingStatus("", true);
+  health->SetServingStatus(kTranslatorServiceName, true);
+  return absl::OkStatus();
+}
+
 void Server::Shutdown() {
   if (grpc_server_ != nullptr) {
     grpc_server_->GetHealthCheckService()->SetServingStatus(false);
-    const auto deadline =
-        std::chrono::system_clock::now() +
-        std::chrono::milliseconds(absl::ToInt64Milliseconds(options_.drain_timeout));
-    grpc_server_->Shutdown(deadline);
+    translator_.StartDraining();
+    const absl::Time deadline = absl::Now() + options_.drain_timeout;
+    if (!models_.Drain(deadline)) {
+      LogWarning("drain timeout: sentences still queued or decoding fail with UNAVAILABLE");
+    }
+    // Every admitted sentence has its answer now (or gets UNAVAILABLE here),
+    // so every call can finish; replies still being written get the rest of
+    // the drain time.
+    models_.Stop();
+    grpc_server_->Shutdown(absl::ToChronoTime(std::max(deadline, absl::Now() + absl::Seconds(1))));
     grpc_server_->Wait();
     grpc_server_.reset();
   }
+  models_.Stop();
   metrics_.Stop();
 }
 

@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "grpcpp/server.h"
 #include "server/metrics.h"
+#include "server/model_registry.h"
 #include "server/options.h"
 #include "server/translator_service.h"
 
@@ -21,14 +22,20 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds both listeners, marks the health service SERVING and writes the
-  // port file when one is configured.
+  // Binds both listeners and writes the port file when one is configured.
+  // Health stays NOT_SERVING (and the Translator RPCs answer UNAVAILABLE)
+  // until LoadModels() succeeds.
   absl::Status Start();
 
-  // Drains and stops: health goes NOT_SERVING, new calls are refused, calls
-  // in flight get up to --drain_timeout_s to finish (then they are
-  // cancelled), and the metrics endpoint stops last so the drain is visible.
-  // Idempotent.
+  // Loads every --model, starts its scheduler and warms it up, then marks
+  // the health service SERVING. INVALID_ARGUMENT for a compute type this
+  // build lacks; the loader's error for a model that does not load.
+  absl::Status LoadModels();
+
+  // Drains and stops: health goes NOT_SERVING, new calls get UNAVAILABLE,
+  // admitted sentences get up to --drain_timeout_s to finish (what is left
+  // then fails UNAVAILABLE), the gRPC server stops, and the metrics endpoint
+  // stops last so the drain is visible. Idempotent.
   void Shutdown();
 
   // The bound ports (useful when the options asked for port 0).
@@ -40,6 +47,7 @@ class Server {
  private:
   ServerOptions options_;
   Metrics metrics_;
+  ModelRegistry models_;
   TranslatorService translator_;
   std::unique_ptr<grpc::Server> grpc_server_;
   int grpc_port_ = 0;

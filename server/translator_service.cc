@@ -1,60 +1,611 @@
 #include "server/translator_service.h"
 
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <random>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "server/batching/work_item.h"
+#include "server/build_info.h"
+#include "server/request_validation.h"
 
 namespace tserve::server {
 
 namespace {
 
-grpc::Status NoEngine(absl::string_view method) {
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                      absl::StrCat("tserve.v1.Translator/", method,
-                                   " is not available: no inference engine is loaded in this "
-                                   "build of tserve-server"));
+using tserve::v1::TranslateStreamResponse;
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
 }
 
-grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context, grpc::Status status) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(std::move(status));
-  return reactor;
+std::string CodeName(grpc::StatusCode code) {
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
 }
 
-// A server-streaming reactor that ends the call at once with a status.
-// gRPC keeps operations started before the reactor is bound, so Finish() may
-// run in the constructor; the reactor frees itself once gRPC is done with it.
-template <typename Response>
-class FinishedWriteReactor final : public grpc::ServerWriteReactor<Response> {
+absl::Time DeadlineOf(const grpc::CallbackServerContext* context) {
+  const std::chrono::system_clock::time_point deadline = context->deadline();
+  // No deadline reads as the far future; keep clear of chrono overflow.
+  if (deadline >= std::chrono::system_clock::now() + std::chrono::hours(24 * 365)) {
+    return absl::InfiniteFuture();
+  }
+  return absl::FromChrono(deadline);
+}
+
+uint64_t RandomSeed() {
+  thread_local std::mt19937_64 generator{std::random_device{}()};
+  return generator();
+}
+
+std::string_view StdView(absl::string_view s) { return std::string_view(s.data(), s.size()); }
+
+// Tokenizes every text with the model's source vocabulary; the message of an
+// over-long text names it and says how to get it accepted.
+absl::Status EncodeTexts(const ServedModel& served,
+                         const google::protobuf::RepeatedPtrField<std::string>& texts,
+                         tserve::v1::Truncation truncation, std::vector<engine::EncodedText>* out) {
+  const bool truncate = TruncationRequested(truncation);
+  const size_t limit = static_cast<size_t>(served.defaults.max_input_tokens);
+  out->reserve(texts.size());
+  for (int i = 0; i < texts.size(); ++i) {
+    absl::StatusOr<engine::EncodedText> encoded =
+        served.model->tokenizer().EncodeSource(StdView(texts[i]), limit, truncate);
+    if (!encoded.ok()) {
+      if (encoded.status().code() == absl::StatusCode::kInvalidArgument) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            texts.size() == 1 ? std::string("the text") : absl::StrCat("texts[", i, "]"), ": ",
+            encoded.status().message(),
+            " (--max_input_tokens and the model's positions); shorten it, split it, "
+            "or set truncation=TRUNCATION_END"));
+      }
+      return encoded.status();
+    }
+    out->push_back(std::move(encoded).value());
+  }
+  return absl::OkStatus();
+}
+
+int64_t GeneratedTokens(const engine::GenerationResult& result) {
+  int64_t n = 0;
+  for (const engine::Hypothesis& h : result.hypotheses) {
+    n += static_cast<int64_t>(h.ids.size()) + (h.ended_with_eos ? 1 : 0);
+  }
+  return n;
+}
+
+void FillResult(const engine::Tokenizer& tokenizer, const engine::GenerationResult& result,
+                const engine::EncodedText& source, const tserve::v1::DecodingOptions& options,
+                tserve::v1::TranslationResult* out) {
+  const bool token_scores = options.return_token_scores();
+  const bool scores = options.return_scores() || token_scores;
+  for (const engine::Hypothesis& h : result.hypotheses) {
+    tserve::v1::Hypothesis* hyp = out->add_hypotheses();
+    hyp->set_text(tokenizer.DecodeTarget(h.ids));
+    if (scores) hyp->set_score(h.score);
+    if (token_scores) {
+      hyp->mutable_token_scores()->Assign(h.token_scores.begin(), h.token_scores.end());
+    }
+    if (options.return_tokens()) {
+      hyp->mutable_token_ids()->Assign(h.ids.begin(), h.ids.end());
+      for (int32_t id : h.ids) hyp->add_tokens(tokenizer.TargetPiece(id));
+    }
+  }
+  out->set_input_tokens(static_cast<uint32_t>(source.ids.size()));
+  out->set_truncated(source.truncated);
+}
+
+// Detokenizes a growing token sequence and returns what each token adds.
+class IncrementalDetokenizer {
  public:
-  explicit FinishedWriteReactor(grpc::Status status) { this->Finish(std::move(status)); }
-  void OnDone() override { delete this; }
+  explicit IncrementalDetokenizer(const engine::Tokenizer& tokenizer) : tokenizer_(tokenizer) {}
+
+  std::string Add(int32_t id) {
+    ids_.push_back(id);
+    std::string text = tokenizer_.DecodeTarget(ids_);
+    // Usually the old text is a prefix of the new one; when a later piece
+    // changes earlier text, send what follows the common prefix.
+    size_t common = 0;
+    while (common < text.size() && common < text_.size() && text[common] == text_[common]) {
+      ++common;
+    }
+    std::string delta = text.substr(common);
+    text_ = std::move(text);
+    return delta;
+  }
+
+ private:
+  const engine::Tokenizer& tokenizer_;
+  std::vector<int32_t> ids_;
+  std::string text_;
 };
+
+// What every call records: method, model, duration and status code.
+class CallRecord {
+ public:
+  CallRecord(Metrics* metrics, const char* rpc) : metrics_(metrics), rpc_(rpc) {}
+
+  void set_model(const std::string& model) { model_ = model; }
+  void Record(const grpc::Status& status) const {
+    if (metrics_ != nullptr) {
+      metrics_->RecordRequest(rpc_, model_, CodeName(status.error_code()), absl::Now() - start_);
+    }
+  }
+
+ private:
+  Metrics* const metrics_;
+  const char* const rpc_;
+  std::string model_;
+  const absl::Time start_ = absl::Now();
+};
+
+// A unary call answered once all its sentences are done. It lives until
+// gRPC calls OnDone, which comes only after Reply(), which comes only after
+// every admitted sentence's on_done, so engine callbacks never outlive it.
+class UnaryCall : public grpc::ServerUnaryReactor {
+ public:
+  UnaryCall(Metrics* metrics, const char* rpc)
+      : record_(metrics, rpc), cancellation_(std::make_shared<CancellationFlag>()) {}
+
+  void OnCancel() override { cancellation_->Cancel(); }
+  void OnDone() override { delete this; }
+
+ protected:
+  // Must be the last thing a caller does with this object.
+  void Reply(const grpc::Status& status) {
+    record_.Record(status);
+    Finish(status);
+  }
+
+  CallRecord record_;
+  std::shared_ptr<CancellationFlag> cancellation_;
+};
+
+class TranslateCall final : public UnaryCall {
+ public:
+  TranslateCall(const TranslatorService& service, grpc::CallbackServerContext* context,
+                const tserve::v1::TranslateRequest* request,
+                tserve::v1::TranslateResponse* response,
+                absl::StatusOr<const ModelRegistry*> registry)
+      : UnaryCall(service.metrics(), "Translate"), request_(request), response_(response) {
+    absl::Status status = Start(service, context, registry);
+    if (!status.ok()) Reply(ToGrpcStatus(status));
+  }
+
+ private:
+  absl::Status Start(const TranslatorService& service, grpc::CallbackServerContext* context,
+                     absl::StatusOr<const ModelRegistry*> registry) {
+    if (!registry.ok()) return registry.status();
+    absl::StatusOr<ServedModel*> model = (*registry)->Resolve(request_->model());
+    if (!model.ok()) return model.status();
+    model_ = *model;
+    record_.set_model(model_->name);
+    if (absl::Status s = ValidateTexts(request_->texts(), service.limits()); !s.ok()) return s;
+    const engine::Tokenizer& tokenizer = model_->model->tokenizer();
+    absl::StatusOr<engine::DecodingOptions> decoding = ToEngineOptions(
+        request_->options(), model_->defaults, service.limits(), model_->model->config(),
+        [&tokenizer](absl::string_view text) { return tokenizer.EncodeTarget(StdView(text)); },
+        RandomSeed());
+    if (!decoding.ok()) return decoding.status();
+    if (absl::Status s = EncodeTexts(*model_, request_->texts(), request_->truncation(), &sources_);
+        !s.ok()) {
+      return s;
+    }
+
+    const int n = static_cast<int>(sources_.size());
+    results_.resize(n);
+    remaining_.store(n);
+    const absl::Time deadline = DeadlineOf(context);
+    std::vector<WorkItem> items(n);
+    for (int i = 0; i < n; ++i) {
+      WorkItem& item = items[i];
+      item.kind = WorkItem::Kind::kTranslate;
+      item.source = sources_[i].ids;
+      item.decoding = *decoding;
+      item.deadline = deadline;
+      item.cancellation = cancellation_;
+      item.on_done = [this, i](absl::StatusOr<ItemResult> result) {
+        results_[i] = std::move(result);
+        if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) Complete();
+      };
+    }
+    return model_->scheduler->Submit(std::move(items));
+  }
+
+  void Complete() {
+    for (const absl::StatusOr<ItemResult>& result : results_) {
+      if (!result.ok()) {
+        Reply(ToGrpcStatus(result.status()));
+        return;
+      }
+    }
+    const engine::Tokenizer& tokenizer = model_->model->tokenizer();
+    response_->set_model(model_->name);
+    int64_t generated = 0;
+    for (size_t i = 0; i < results_.size(); ++i) {
+      FillResult(tokenizer, results_[i]->translation, sources_[i], request_->options(),
+                 response_->add_results());
+      generated += GeneratedTokens(results_[i]->translation);
+    }
+    model_->metrics->AddGeneratedTokens(generated);
+    Reply(grpc::Status::OK);
+  }
+
+  const tserve::v1::TranslateRequest* const request_;
+  tserve::v1::TranslateResponse* const response_;
+  ServedModel* model_ = nullptr;
+  std::vector<engine::EncodedText> sources_;
+  std::vector<absl::StatusOr<ItemResult>> results_;
+  std::atomic<int> remaining_{0};
+};
+
+class EncodeCall final : public UnaryCall {
+ public:
+  EncodeCall(const TranslatorService& service, grpc::CallbackServerContext* context,
+             const tserve::v1::EncodeRequest* request, tserve::v1::EncodeResponse* response,
+             absl::StatusOr<const ModelRegistry*> registry)
+      : UnaryCall(service.metrics(), "Encode"), request_(request), response_(response) {
+    absl::Status status = Start(service, context, registry);
+    if (!status.ok()) Reply(ToGrpcStatus(status));
+  }
+
+ private:
+  absl::Status Start(const TranslatorService& service, grpc::CallbackServerContext* context,
+                     absl::StatusOr<const ModelRegistry*> registry) {
+    if (!registry.ok()) return registry.status();
+    absl::StatusOr<ServedModel*> model = (*registry)->Resolve(request_->model());
+    if (!model.ok()) return model.status();
+    model_ = *model;
+    record_.set_model(model_->name);
+    if (absl::Status s = ValidateTexts(request_->texts(), service.limits()); !s.ok()) return s;
+    engine::Pooling pooling;
+    switch (request_->pooling()) {
+      case tserve::v1::POOLING_UNSPECIFIED:
+      case tserve::v1::POOLING_MEAN:
+        pooling = engine::Pooling::kMean;
+        break;
+      case tserve::v1::POOLING_FIRST:
+        pooling = engine::Pooling::kFirst;
+        break;
+      case tserve::v1::POOLING_NONE:
+        pooling = engine::Pooling::kNone;
+        break;
+      default:
+        return absl::InvalidArgumentError(
+            absl::StrCat("pooling=", request_->pooling(),
+                         " is not a pooling: use POOLING_MEAN, POOLING_FIRST or POOLING_NONE"));
+    }
+    if (absl::Status s = EncodeTexts(*model_, request_->texts(), request_->truncation(), &sources_);
+        !s.ok()) {
+      return s;
+    }
+    const int n = static_cast<int>(sources_.size());
+    results_.resize(n);
+    remaining_.store(n);
+    const absl::Time deadline = DeadlineOf(context);
+    std::vector<WorkItem> items(n);
+    for (int i = 0; i < n; ++i) {
+      WorkItem& item = items[i];
+      item.kind = WorkItem::Kind::kEncode;
+      item.source = sources_[i].ids;
+      item.pooling = pooling;
+      item.normalize = request_->normalize();
+      item.deadline = deadline;
+      item.cancellation = cancellation_;
+      item.on_done = [this, i](absl::StatusOr<ItemResult> result) {
+        results_[i] = std::move(result);
+        if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) Complete();
+      };
+    }
+    return model_->scheduler->Submit(std::move(items));
+  }
+
+  void Complete() {
+    for (const absl::StatusOr<ItemResult>& result : results_) {
+      if (!result.ok()) {
+        Reply(ToGrpcStatus(result.status()));
+        return;
+      }
+    }
+    const size_t d = static_cast<size_t>(model_->model->config().d_model);
+    response_->set_model(model_->name);
+    response_->set_dimension(static_cast<uint32_t>(d));
+    for (size_t i = 0; i < results_.size(); ++i) {
+      const std::vector<float>& values = results_[i]->embedding;
+      tserve::v1::Embedding* embedding = response_->add_embeddings();
+      for (size_t begin = 0; begin + d <= values.size(); begin += d) {
+        embedding->add_vectors()->mutable_values()->Assign(values.begin() + begin,
+                                                           values.begin() + begin + d);
+      }
+      embedding->set_input_tokens(static_cast<uint32_t>(sources_[i].ids.size()));
+      embedding->set_truncated(sources_[i].truncated);
+    }
+    Reply(grpc::Status::OK);
+  }
+
+  const tserve::v1::EncodeRequest* const request_;
+  tserve::v1::EncodeResponse* const response_;
+  ServedModel* model_ = nullptr;
+  std::vector<engine::EncodedText> sources_;
+  std::vector<absl::StatusOr<ItemResult>> results_;
+  std::atomic<int> remaining_{0};
+};
+
+// TranslateStream: tokens are queued by the engine thread and written one at
+// a time (gRPC allows one outstanding write); the call finishes once the
+// queue is empty after the final message or an error. A client that stops
+// reading only grows this call's queue; the engine thread never waits.
+class StreamCall final : public grpc::ServerWriteReactor<TranslateStreamResponse> {
+ public:
+  StreamCall(const TranslatorService& service, grpc::CallbackServerContext* context,
+             const tserve::v1::TranslateStreamRequest* request,
+             absl::StatusOr<const ModelRegistry*> registry)
+      : record_(service.metrics(), "TranslateStream"),
+        request_(request),
+        cancellation_(std::make_shared<CancellationFlag>()) {
+    absl::Status status = Start(service, context, registry);
+    if (!status.ok()) End(ToGrpcStatus(status));
+  }
+
+  void OnCancel() override { cancellation_->Cancel(); }
+  void OnDone() override { delete this; }
+
+  void OnWriteDone(bool ok) override {
+    std::unique_lock lock(mutex_);
+    queue_.pop_front();
+    if (!ok) {
+      // The client is gone: stop decoding for it, drop what was queued.
+      broken_ = true;
+      queue_.clear();
+      cancellation_->Cancel();
+    }
+    if (!queue_.empty()) {
+      const TranslateStreamResponse* next = &queue_.front();
+      lock.unlock();
+      StartWrite(next);
+      return;
+    }
+    writing_ = false;
+    if (ended_ && !finished_) {
+      finished_ = true;
+      const grpc::Status status = final_status_;
+      lock.unlock();
+      record_.Record(status);
+      Finish(status);
+    }
+  }
+
+ private:
+  absl::Status Start(const TranslatorService& service, grpc::CallbackServerContext* context,
+                     absl::StatusOr<const ModelRegistry*> registry) {
+    if (!registry.ok()) return registry.status();
+    absl::StatusOr<ServedModel*> model = (*registry)->Resolve(request_->model());
+    if (!model.ok()) return model.status();
+    model_ = *model;
+    record_.set_model(model_->name);
+    if (absl::Status s = ValidateText(request_->text()); !s.ok()) return s;
+    const engine::Tokenizer& tokenizer = model_->model->tokenizer();
+    absl::StatusOr<engine::DecodingOptions> decoding = ToEngineOptions(
+        request_->options(), model_->defaults, service.limits(), model_->model->config(),
+        [&tokenizer](absl::string_view text) { return tokenizer.EncodeTarget(StdView(text)); },
+        RandomSeed());
+    if (!decoding.ok()) return decoding.status();
+    google::protobuf::RepeatedPtrField<std::string> texts;
+    texts.Add()->assign(request_->text());
+    std::vector<engine::EncodedText> sources;
+    if (absl::Status s = EncodeTexts(*model_, texts, request_->truncation(), &sources); !s.ok()) {
+      return s;
+    }
+    source_ = std::move(sources.front());
+    detokenizer_ = std::make_unique<IncrementalDetokenizer>(tokenizer);
+    streams_tokens_ = decoding->beam_size <= 1 || decoding->sampling();
+
+    WorkItem item;
+    item.kind = WorkItem::Kind::kTranslate;
+    item.source = source_.ids;
+    item.decoding = std::move(decoding).value();
+    item.deadline = DeadlineOf(context);
+    item.cancellation = cancellation_;
+    if (streams_tokens_) {
+      item.on_token = [this](const engine::StreamedToken& token) { SendToken(token); };
+    }
+    item.on_done = [this](absl::StatusOr<ItemResult> result) { OnResult(std::move(result)); };
+    std::vector<WorkItem> items;
+    items.push_back(std::move(item));
+    return model_->scheduler->Submit(std::move(items));
+  }
+
+  // Engine thread.
+  void SendToken(const engine::StreamedToken& token) {
+    TranslateStreamResponse message;
+    tserve::v1::StreamToken* out = message.mutable_token();
+    out->set_index(static_cast<uint32_t>(token.index));
+    out->set_token_id(token.id);
+    out->set_token(model_->model->tokenizer().TargetPiece(token.id));
+    out->set_text(detokenizer_->Add(token.id));
+    out->set_score(token.score);
+    Enqueue(std::move(message));
+  }
+
+  // Engine thread (or the submitting thread): the last callback of the item.
+  void OnResult(absl::StatusOr<ItemResult> result) {
+    if (!result.ok()) {
+      End(ToGrpcStatus(result.status()));
+      return;
+    }
+    const engine::GenerationResult& translation = result->translation;
+    if (!streams_tokens_ && !translation.hypotheses.empty()) {
+      // Beam search: the best hypothesis is only known now.
+      const engine::Hypothesis& best = translation.hypotheses.front();
+      for (size_t i = 0; i < best.ids.size(); ++i) {
+        const float score = i < best.token_scores.size() ? best.token_scores[i] : 0.f;
+        SendToken(engine::StreamedToken{best.ids[i], score, static_cast<int>(i)});
+      }
+    }
+    TranslateStreamResponse message;
+    FillResult(model_->model->tokenizer(), translation, source_, request_->options(),
+               message.mutable_result());
+    model_->metrics->AddGeneratedTokens(GeneratedTokens(translation));
+    Enqueue(std::move(message));
+    End(grpc::Status::OK);
+  }
+
+  void Enqueue(TranslateStreamResponse message) {
+    std::unique_lock lock(mutex_);
+    if (broken_ || ended_) return;
+    queue_.push_back(std::move(message));
+    if (writing_) return;
+    writing_ = true;
+    const TranslateStreamResponse* next = &queue_.front();
+    lock.unlock();
+    StartWrite(next);
+  }
+
+  // Ends the call with `status` once queued messages are written (an error
+  // drops the messages not yet started). Must be the caller's last use of
+  // this object.
+  void End(grpc::Status status) {
+    std::unique_lock lock(mutex_);
+    if (ended_) return;
+    ended_ = true;
+    final_status_ = status;
+    if (!status.ok() && writing_) {
+      // Keep the message being written (gRPC holds a pointer to it).
+      while (queue_.size() > 1) queue_.pop_back();
+    }
+    if (writing_ || finished_) return;
+    finished_ = true;
+    lock.unlock();
+    record_.Record(status);
+    Finish(status);
+  }
+
+  CallRecord record_;
+  const tserve::v1::TranslateStreamRequest* const request_;
+  std::shared_ptr<CancellationFlag> cancellation_;
+  ServedModel* model_ = nullptr;
+  engine::EncodedText source_;
+  std::unique_ptr<IncrementalDetokenizer> detokenizer_;
+  bool streams_tokens_ = true;
+
+  std::mutex mutex_;
+  // Guarded by mutex_. The front message is being written while writing_.
+  std::deque<TranslateStreamResponse> queue_;
+  bool writing_ = false;
+  bool ended_ = false;     // the final status is known
+  bool finished_ = false;  // Finish() was called
+  bool broken_ = false;    // a write failed: the client is gone
+  grpc::Status final_status_;
+};
+
+void FillModelInfo(const ServedModel& served, const RequestLimits& limits, bool is_default,
+                   tserve::v1::ModelInfo* info) {
+  const engine::ModelConfig& c = served.model->config();
+  info->set_name(served.name);
+  info->set_path(served.path);
+  tserve::v1::ModelConfig* config = info->mutable_config();
+  config->set_d_model(static_cast<uint32_t>(c.d_model));
+  config->set_encoder_layers(static_cast<uint32_t>(c.encoder_layers));
+  config->set_decoder_layers(static_cast<uint32_t>(c.decoder_layers));
+  config->set_encoder_attention_heads(static_cast<uint32_t>(c.encoder_attention_heads));
+  config->set_decoder_attention_heads(static_cast<uint32_t>(c.decoder_attention_heads));
+  config->set_encoder_ffn_dim(static_cast<uint32_t>(c.encoder_ffn_dim));
+  config->set_decoder_ffn_dim(static_cast<uint32_t>(c.decoder_ffn_dim));
+  config->set_source_vocab_size(static_cast<uint32_t>(c.vocab_size));
+  config->set_target_vocab_size(static_cast<uint32_t>(c.target_vocab_size()));
+  config->set_max_position_embeddings(static_cast<uint32_t>(c.max_position_embeddings));
+  config->set_activation_function(c.activation_name);
+  config->set_tie_word_embeddings(c.tie_word_embeddings);
+  config->set_separate_vocabs(c.separate_vocabs());
+  info->set_compute_type(std::string(ComputeTypeName(served.compute_type)));
+  tserve::v1::ModelLimits* l = info->mutable_limits();
+  l->set_max_input_tokens(static_cast<uint32_t>(served.defaults.max_input_tokens));
+  l->set_max_decoding_length(static_cast<uint32_t>(
+      std::min<int64_t>(limits.max_decoding_length, c.max_position_embeddings)));
+  l->set_max_beam_size(static_cast<uint32_t>(limits.max_beam_size));
+  l->set_max_texts_per_request(static_cast<uint32_t>(limits.max_texts_per_request));
+  l->set_default_beam_size(static_cast<uint32_t>(served.defaults.beam_size));
+  l->set_default_max_length(static_cast<uint32_t>(served.defaults.max_length));
+  info->set_load_seconds(served.load_seconds);
+  info->set_is_default(is_default);
+}
 
 }  // namespace
 
-grpc::ServerUnaryReactor* TranslatorService::Translate(grpc::CallbackServerContext* context,
-                                                       const tserve::v1::TranslateRequest*,
-                                                       tserve::v1::TranslateResponse*) {
-  return FinishUnary(context, NoEngine("Translate"));
+TranslatorService::TranslatorService(const RequestLimits& limits, Metrics* metrics)
+    : limits_(limits), metrics_(metrics) {}
+
+void TranslatorService::SetModels(const ModelRegistry* registry) {
+  registry_.store(registry, std::memory_order_release);
 }
 
-grpc::ServerWriteReactor<tserve::v1::TranslateStreamResponse>* TranslatorService::TranslateStream(
-    grpc::CallbackServerContext*, const tserve::v1::TranslateStreamRequest*) {
-  return new FinishedWriteReactor<tserve::v1::TranslateStreamResponse>(NoEngine("TranslateStream"));
+void TranslatorService::StartDraining() { draining_.store(true, std::memory_order_release); }
+
+absl::StatusOr<const ModelRegistry*> TranslatorService::Models() const {
+  if (draining_.load(std::memory_order_acquire)) {
+    return absl::UnavailableError(
+        "the server is draining (shutting down); retry on another "
+        "replica");
+  }
+  const ModelRegistry* registry = registry_.load(std::memory_order_acquire);
+  if (registry == nullptr) {
+    return absl::UnavailableError("the server is loading its models; retry shortly");
+  }
+  return registry;
+}
+
+grpc::ServerUnaryReactor* TranslatorService::Translate(grpc::CallbackServerContext* context,
+                                                       const tserve::v1::TranslateRequest* request,
+                                                       tserve::v1::TranslateResponse* response) {
+  return new TranslateCall(*this, context, request, response, Models());
+}
+
+grpc::ServerWriteReactor<TranslateStreamResponse>* TranslatorService::TranslateStream(
+    grpc::CallbackServerContext* context, const tserve::v1::TranslateStreamRequest* request) {
+  return new StreamCall(*this, context, request, Models());
 }
 
 grpc::ServerUnaryReactor* TranslatorService::Encode(grpc::CallbackServerContext* context,
-                                                    const tserve::v1::EncodeRequest*,
-                                                    tserve::v1::EncodeResponse*) {
-  return FinishUnary(context, NoEngine("Encode"));
+                                                    const tserve::v1::EncodeRequest* request,
+                                                    tserve::v1::EncodeResponse* response) {
+  return new EncodeCall(*this, context, request, response, Models());
 }
 
-grpc::ServerUnaryReactor* TranslatorService::GetModelInfo(grpc::CallbackServerContext* context,
-                                                          const tserve::v1::GetModelInfoRequest*,
-                                                          tserve::v1::GetModelInfoResponse*) {
-  return FinishUnary(context, NoEngine("GetModelInfo"));
+grpc::ServerUnaryReactor* TranslatorService::GetModelInfo(
+    grpc::CallbackServerContext* context, const tserve::v1::GetModelInfoRequest* request,
+    tserve::v1::GetModelInfoResponse* response) {
+  CallRecord record(metrics_, "GetModelInfo");
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto reply = [&](const grpc::Status& status) {
+    record.Record(status);
+    reactor->Finish(status);
+    return reactor;
+  };
+  absl::StatusOr<const ModelRegistry*> registry = Models();
+  if (!registry.ok()) return reply(ToGrpcStatus(registry.status()));
+  response->set_server_version(std::string(Version()));
+  const ServedModel* default_model = (*registry)->default_model();
+  if (!request->model().empty()) {
+    absl::StatusOr<ServedModel*> model = (*registry)->Resolve(request->model());
+    if (!model.ok()) return reply(ToGrpcStatus(model.status()));
+    record.set_model((*model)->name);
+    FillModelInfo(**model, limits_, *model == default_model, response->add_models());
+    return reply(grpc::Status::OK);
+  }
+  for (const auto& model : (*registry)->models()) {
+    FillModelInfo(*model, limits_, model.get() == default_model, response->add_models());
+  }
+  return reply(grpc::Status::OK);
 }
 
 }  // namespace tserve::server

@@ -6,6 +6,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/test_server.h"
+#include "tserve/v1/tserve.grpc.pb.h"
 
 namespace tserve::testing {
 namespace {
@@ -16,8 +17,22 @@ TEST(MetricsLintTest, PromtoolReportsNothing) {
     GTEST_SKIP() << "promtool is missing (Debian package 'prometheus'; scripts/install-deps.sh "
                     "installs it)";
   }
-  absl::StatusOr<std::unique_ptr<TestServer>> server = TestServer::Start();
+  // With a model and some traffic, so every labelled series has samples.
+  TestServer::Options server_options;
+  server_options.flags = {
+      std::string("--model=swish=") + TSERVE_SOURCE_DIR + "/tests/data/models/swish-untied-f16",
+      "--threads=1"};
+  absl::StatusOr<std::unique_ptr<TestServer>> server = TestServer::Start(server_options);
   ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = tserve::v1::Translator::NewStub((*server)->NewChannel());
+  for (const char* model : {"swish", "unknown"}) {
+    grpc::ClientContext context;
+    tserve::v1::TranslateRequest request;
+    request.set_model(model);
+    request.add_texts("The old dog sleeps.");
+    tserve::v1::TranslateResponse response;
+    stub->Translate(&context, request, &response);
+  }
 
   // Scrape twice so that the exposer's own counters are non-zero as well.
   ASSERT_TRUE(HttpGet((*server)->metrics_port(), "/metrics").ok());

@@ -1,5 +1,5 @@
 // End-to-end tests of the tserve-server binary: start-up on free loopback
-// ports, health, reflection, metrics, the placeholder RPCs, the client CLI,
+// ports, health, reflection, metrics, the RPCs without a model, the client CLI,
 // configuration errors and shutdown.
 
 #include <csignal>
@@ -126,19 +126,18 @@ TEST_F(ServerTest, UnknownHttpPathIsNotFound) {
   EXPECT_EQ(response->status_code, 404);
 }
 
-TEST_F(ServerTest, TranslatorRpcsAnswerUnimplementedWithAMessage) {
+TEST_F(ServerTest, TranslatorRpcsWithoutModelsAnswerNotFoundWithAMessage) {
   auto stub = tserve::v1::Translator::NewStub(server_->NewChannel());
-  auto expect_unimplemented = [](const grpc::Status& status, const char* rpc) {
-    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED) << rpc;
-    EXPECT_THAT(status.error_message(), HasSubstr(rpc));
-    EXPECT_THAT(status.error_message(), HasSubstr("engine"));
+  auto expect_not_found = [](const grpc::Status& status, const char* rpc) {
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND) << rpc;
+    EXPECT_THAT(status.error_message(), HasSubstr("--model"));
   };
   {
     grpc::ClientContext context;
     tserve::v1::TranslateRequest request;
     request.add_texts("Hello world.");
     tserve::v1::TranslateResponse response;
-    expect_unimplemented(stub->Translate(&context, request, &response), "Translate");
+    expect_not_found(stub->Translate(&context, request, &response), "Translate");
   }
   {
     grpc::ClientContext context;
@@ -147,19 +146,21 @@ TEST_F(ServerTest, TranslatorRpcsAnswerUnimplementedWithAMessage) {
     auto reader = stub->TranslateStream(&context, request);
     tserve::v1::TranslateStreamResponse response;
     EXPECT_FALSE(reader->Read(&response));
-    expect_unimplemented(reader->Finish(), "TranslateStream");
+    expect_not_found(reader->Finish(), "TranslateStream");
   }
   {
     grpc::ClientContext context;
     tserve::v1::EncodeRequest request;
     request.add_texts("Hello world.");
     tserve::v1::EncodeResponse response;
-    expect_unimplemented(stub->Encode(&context, request, &response), "Encode");
+    expect_not_found(stub->Encode(&context, request, &response), "Encode");
   }
   {
     grpc::ClientContext context;
     tserve::v1::GetModelInfoResponse response;
-    expect_unimplemented(stub->GetModelInfo(&context, {}, &response), "GetModelInfo");
+    grpc::Status status = stub->GetModelInfo(&context, {}, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(response.models_size(), 0);
   }
 }
 
@@ -187,7 +188,7 @@ TEST_F(ServerTest, ClientTranslateReportsTheServerError) {
       RunProcess({ClientBinary(), "translate", "--address=" + server_->address(), "Hello world."});
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(result->exit_code, 1) << result->output;
-  EXPECT_THAT(result->output, HasSubstr("UNIMPLEMENTED"));
+  EXPECT_THAT(result->output, HasSubstr("NOT_FOUND"));
 }
 
 TEST_F(ServerTest, ClientHealthFailsWithoutAServer) {
