@@ -19,9 +19,6 @@ packages=(
   # an optimised BLAS for torch (the reference BLAS runs float32 matmuls at ~3 GFLOP/s)
   libopenblas0
 )
-if [[ "${TSERVE_INSTALL_SET:-}" == "runtime" ]]; then
-  packages=(libgrpc++1.51 libprotobuf32 libdnnl2 libsentencepiece0 libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0)
-fi
 
 missing=()
 for p in "${packages[@]}"; do

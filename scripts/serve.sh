@@ -10,5 +10,11 @@ cd "$(dirname "$0")/.."
 args=(--listen_address=0.0.0.0 --grpc_port=50051 --metrics_port=9091)
 if [[ -f models/en-es-demo/config.json ]]; then
   args+=(--model=demo=models/en-es-demo)
+elif [[ " $* " != *" --model="* ]]; then
+  # Until the trained demo model ships, serve one of the small random test
+  # models so every RPC can be tried; its output is not meaningful text.
+  echo "serve: models/en-es-demo is not built yet; serving the random test model" \
+       "tests/data/models/swish-untied-f16 (its translations are noise)" >&2
+  args+=(--model=test=tests/data/models/swish-untied-f16)
 fi
 exec build/release/server/tserve-server "${args[@]}" "$@"
