@@ -167,8 +167,23 @@ class UnaryCall : public grpc::ServerUnaryReactor {
     Finish(status);
   }
 
+  // Resolves the request's model (model_) and checks its texts: the common
+  // start of Translate and Encode.
+  absl::Status ResolveModelAndTexts(const TranslatorService& service,
+                                    absl::StatusOr<const ModelRegistry*> registry,
+                                    const std::string& model_name,
+                                    const google::protobuf::RepeatedPtrField<std::string>& texts) {
+    if (!registry.ok()) return registry.status();
+    absl::StatusOr<ServedModel*> model = (*registry)->Resolve(model_name);
+    if (!model.ok()) return model.status();
+    model_ = *model;
+    record_.set_model(model_->name);
+    return ValidateTexts(texts, service.limits());
+  }
+
   CallRecord record_;
   std::shared_ptr<CancellationFlag> cancellation_;
+  ServedModel* model_ = nullptr;
 };
 
 class TranslateCall final : public UnaryCall {
@@ -185,12 +200,11 @@ class TranslateCall final : public UnaryCall {
  private:
   absl::Status Start(const TranslatorService& service, grpc::CallbackServerContext* context,
                      absl::StatusOr<const ModelRegistry*> registry) {
-    if (!registry.ok()) return registry.status();
-    absl::StatusOr<ServedModel*> model = (*registry)->Resolve(request_->model());
-    if (!model.ok()) return model.status();
-    model_ = *model;
-    record_.set_model(model_->name);
-    if (absl::Status s = ValidateTexts(request_->texts(), service.limits()); !s.ok()) return s;
+    if (absl::Status s = ResolveModelAndTexts(service, registry, request_->model(),
+                                              request_->texts());
+        !s.ok()) {
+      return s;
+    }
     const engine::Tokenizer& tokenizer = model_->model->tokenizer();
     absl::StatusOr<engine::DecodingOptions> decoding = ToEngineOptions(
         request_->options(), model_->defaults, service.limits(), model_->model->config(),
@@ -243,7 +257,6 @@ class TranslateCall final : public UnaryCall {
 
   const tserve::v1::TranslateRequest* const request_;
   tserve::v1::TranslateResponse* const response_;
-  ServedModel* model_ = nullptr;
   std::vector<engine::EncodedText> sources_;
   std::vector<absl::StatusOr<ItemResult>> results_;
   std::atomic<int> remaining_{0};
@@ -262,12 +275,11 @@ class EncodeCall final : public UnaryCall {
  private:
   absl::Status Start(const TranslatorService& service, grpc::CallbackServerContext* context,
                      absl::StatusOr<const ModelRegistry*> registry) {
-    if (!registry.ok()) return registry.status();
-    absl::StatusOr<ServedModel*> model = (*registry)->Resolve(request_->model());
-    if (!model.ok()) return model.status();
-    model_ = *model;
-    record_.set_model(model_->name);
-    if (absl::Status s = ValidateTexts(request_->texts(), service.limits()); !s.ok()) return s;
+    if (absl::Status s = ResolveModelAndTexts(service, registry, request_->model(),
+                                              request_->texts());
+        !s.ok()) {
+      return s;
+    }
     engine::Pooling pooling;
     switch (request_->pooling()) {
       case tserve::v1::POOLING_UNSPECIFIED:
@@ -335,7 +347,6 @@ class EncodeCall final : public UnaryCall {
 
   const tserve::v1::EncodeRequest* const request_;
   tserve::v1::EncodeResponse* const response_;
-  ServedModel* model_ = nullptr;
   std::vector<engine::EncodedText> sources_;
   std::vector<absl::StatusOr<ItemResult>> results_;
   std::atomic<int> remaining_{0};
