@@ -36,10 +36,11 @@ Client::Client(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout)
       health_(grpc::health::v1::Health::NewStub(channel_)),
       timeout_(timeout) {}
 
-void Client::SetDeadline(grpc::ClientContext& context) const {
-  if (timeout_ == absl::InfiniteDuration()) return;
+void Client::SetDeadline(grpc::ClientContext& context, const CallOptions& call) const {
+  const absl::Duration timeout = call.timeout.value_or(timeout_);
+  if (timeout == absl::InfiniteDuration()) return;
   context.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::microseconds(absl::ToInt64Microseconds(timeout_)));
+                       std::chrono::microseconds(absl::ToInt64Microseconds(timeout)));
 }
 
 absl::StatusOr<Client::ServingStatus> Client::Health(absl::string_view service) {
@@ -54,9 +55,10 @@ absl::StatusOr<Client::ServingStatus> Client::Health(absl::string_view service) 
 }
 
 absl::StatusOr<tserve::v1::TranslateResponse> Client::Translate(
-    const tserve::v1::TranslateRequest& request) {
+    const tserve::v1::TranslateRequest& request, const CallOptions& call) {
   grpc::ClientContext context;
-  SetDeadline(context);
+  SetDeadline(context, call);
+  CallCancellation::Attachment attachment(call.cancellation, context);
   tserve::v1::TranslateResponse response;
   grpc::Status status = translator_->Translate(&context, request, &response);
   if (!status.ok()) return ToAbslStatus(status);
@@ -65,9 +67,11 @@ absl::StatusOr<tserve::v1::TranslateResponse> Client::Translate(
 
 absl::Status Client::TranslateStream(
     const tserve::v1::TranslateStreamRequest& request,
-    absl::FunctionRef<void(const tserve::v1::TranslateStreamResponse&)> on_response) {
+    absl::FunctionRef<void(const tserve::v1::TranslateStreamResponse&)> on_response,
+    const CallOptions& call) {
   grpc::ClientContext context;
-  SetDeadline(context);
+  SetDeadline(context, call);
+  CallCancellation::Attachment attachment(call.cancellation, context);
   std::unique_ptr<grpc::ClientReader<tserve::v1::TranslateStreamResponse>> reader =
       translator_->TranslateStream(&context, request);
   tserve::v1::TranslateStreamResponse response;
@@ -76,9 +80,10 @@ absl::Status Client::TranslateStream(
 }
 
 absl::StatusOr<tserve::v1::EncodeResponse> Client::Encode(
-    const tserve::v1::EncodeRequest& request) {
+    const tserve::v1::EncodeRequest& request, const CallOptions& call) {
   grpc::ClientContext context;
-  SetDeadline(context);
+  SetDeadline(context, call);
+  CallCancellation::Attachment attachment(call.cancellation, context);
   tserve::v1::EncodeResponse response;
   grpc::Status status = translator_->Encode(&context, request, &response);
   if (!status.ok()) return ToAbslStatus(status);

@@ -2,6 +2,7 @@
 #define TSERVE_CLIENT_CLIENT_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/functional/function_ref.h"
@@ -9,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "client/call_cancellation.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "tserve/v1/tserve.grpc.pb.h"
@@ -36,6 +38,15 @@ struct ClientOptions {
   int max_message_bytes = 16 << 20;
 };
 
+// Settings of one call that differ from the client's.
+struct CallOptions {
+  // This call's deadline instead of ClientOptions::timeout
+  // (absl::InfiniteDuration() for none).
+  std::optional<absl::Duration> timeout;
+  // Lets another thread cancel the call while it runs; may be null.
+  CallCancellation* cancellation = nullptr;
+};
+
 // A client of the tserve gRPC API over one channel, balanced round-robin over
 // every server address. Thread-safe: calls may run concurrently.
 class Client {
@@ -53,15 +64,17 @@ class Client {
   absl::StatusOr<ServingStatus> Health(absl::string_view service = "");
 
   absl::StatusOr<tserve::v1::TranslateResponse> Translate(
-      const tserve::v1::TranslateRequest& request);
+      const tserve::v1::TranslateRequest& request, const CallOptions& call = {});
 
   // Calls `on_response` for every streamed message, in order, then returns
   // the call's final status.
   absl::Status TranslateStream(
       const tserve::v1::TranslateStreamRequest& request,
-      absl::FunctionRef<void(const tserve::v1::TranslateStreamResponse&)> on_response);
+      absl::FunctionRef<void(const tserve::v1::TranslateStreamResponse&)> on_response,
+      const CallOptions& call = {});
 
-  absl::StatusOr<tserve::v1::EncodeResponse> Encode(const tserve::v1::EncodeRequest& request);
+  absl::StatusOr<tserve::v1::EncodeResponse> Encode(const tserve::v1::EncodeRequest& request,
+                                                    const CallOptions& call = {});
 
   absl::StatusOr<tserve::v1::GetModelInfoResponse> GetModelInfo(
       const tserve::v1::GetModelInfoRequest& request = {});
@@ -69,7 +82,7 @@ class Client {
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
 
  private:
-  void SetDeadline(grpc::ClientContext& context) const;
+  void SetDeadline(grpc::ClientContext& context, const CallOptions& call = {}) const;
 
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<tserve::v1::Translator::Stub> translator_;

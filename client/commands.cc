@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "client/bench_report.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace tserve::client {
@@ -136,6 +137,19 @@ int RunEncode(Client& client, const tserve::v1::EncodeRequest& base,
     return true;
   });
   return exit_status;
+}
+
+int RunBench(Client& client, const std::vector<std::string>& texts, const LoadOptions& options,
+             bool json, std::ostream& out, std::ostream& err) {
+  const LoadResult result = RunLoad(client, texts, options);
+  out << (json ? BenchJson(options, result) + "\n" : BenchText(options, result)) << std::flush;
+  const CallTally total = result.Total();
+  if (total.unexpected_error_count() > 0) {
+    err << "tserve-client: bench: " << total.unexpected_error_count()
+        << " calls failed unexpectedly, e.g. " << total.first_unexpected_error << "\n";
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace tserve::client

@@ -7,6 +7,7 @@
 
 #include "absl/strings/string_view.h"
 #include "client/client.h"
+#include "client/load_generator.h"
 #include "tserve/v1/tserve.pb.h"
 
 namespace tserve::client {
@@ -44,6 +45,12 @@ int RunTranslate(Client& client, const tserve::v1::TranslateRequest& base,
 int RunEncode(Client& client, const tserve::v1::EncodeRequest& base,
               const std::vector<std::string>& texts, int batch_size, std::ostream& out,
               std::ostream& err);
+
+// Runs the closed-loop load of `options` with `texts` and prints its
+// summary (one line of JSON when `json`). Exit status 1 when any call failed
+// with an error that the options did not provoke.
+int RunBench(Client& client, const std::vector<std::string>& texts, const LoadOptions& options,
+             bool json, std::ostream& out, std::ostream& err);
 
 }  // namespace tserve::client
 

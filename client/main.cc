@@ -4,10 +4,13 @@
 //   tserve-client info [--model=NAME]         loaded models, as JSON
 //   tserve-client translate [TEXT...]         TEXTs, or one text per stdin line
 //   tserve-client encode [TEXT...]            encoder states, as JSON
+//   tserve-client bench [--input=FILE]        closed-loop load; throughput and latency
 //
-// Exit status: 0 success, 1 the server answered with an error, 2 usage error.
+// Exit status: 0 success, 1 the server answered with an error (bench: a call
+// failed in a way the flags did not provoke), 2 usage error.
 
 #include <cstdint>
+#include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -20,6 +23,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "client/bench_flags.h"
 #include "client/client.h"
 #include "client/commands.h"
 
@@ -59,7 +63,8 @@ ABSL_FLAG(std::optional<double>, topp, std::nullopt,
 ABSL_FLAG(std::optional<uint64_t>, seed, std::nullopt, "Sampling seed; unset picks one.");
 ABSL_FLAG(std::string, target_prefix, "", "Text the translation must start with.");
 ABSL_FLAG(bool, scores, false, "Print each hypothesis' score before it, tab-separated.");
-ABSL_FLAG(bool, json, false, "Print responses as JSON lines instead of text.");
+ABSL_FLAG(bool, json, false,
+          "Print responses as JSON lines instead of text (bench: the summary as one JSON line).");
 ABSL_FLAG(bool, stream, false, "Use TranslateStream and print tokens as they arrive.");
 
 // encode
@@ -75,7 +80,10 @@ constexpr char kUsage[] =
     "  health      print the serving status; exit 0 only when SERVING\n"
     "  info        print the loaded models as JSON\n"
     "  translate   translate TEXTs, or each line of stdin\n"
-    "  encode      print the encoder states of TEXTs (or stdin lines) as JSON";
+    "  encode      print the encoder states of TEXTs (or stdin lines) as JSON\n"
+    "  bench       closed-loop load from --concurrency clients over the --input texts;\n"
+    "              prints requests/s, sentences/s, target tokens/s, latency percentiles\n"
+    "              and errors by status code";
 
 int UsageError(absl::string_view message) {
   std::cerr << "tserve-client: " << message << "\n"
@@ -84,7 +92,8 @@ int UsageError(absl::string_view message) {
 }
 
 bool IsClientFlagFile(absl::string_view filename) {
-  return absl::StrContains(filename, "client/main.cc");
+  return absl::StrContains(filename, "client/main.cc") ||
+         absl::StrContains(filename, "client/bench_flags.cc");
 }
 
 // Texts from the arguments, or else one per line of stdin.
@@ -92,6 +101,19 @@ std::vector<std::string> ReadTexts(const std::vector<char*>& positional) {
   std::vector<std::string> texts(positional.begin() + 2, positional.end());
   if (texts.empty()) {
     for (std::string line; std::getline(std::cin, line);) texts.push_back(line);
+  }
+  return texts;
+}
+
+// bench: the lines of --input when given, else as ReadTexts().
+absl::StatusOr<std::vector<std::string>> ReadBenchTexts(const std::vector<char*>& positional) {
+  const std::string path = BenchInputFlag();
+  if (path.empty()) return ReadTexts(positional);
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("--input=", path, ": cannot read the file"));
+  std::vector<std::string> texts;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) texts.push_back(line);
   }
   return texts;
 }
@@ -122,6 +144,25 @@ tserve::v1::TranslateRequest TranslateRequestFromFlags() {
   return request;
 }
 
+absl::StatusOr<tserve::v1::EncodeRequest> EncodeRequestFromFlags() {
+  tserve::v1::EncodeRequest request;
+  request.set_model(absl::GetFlag(FLAGS_model));
+  request.set_normalize(absl::GetFlag(FLAGS_normalize));
+  request.set_truncation(TruncationFromFlags());
+  const std::string pooling = absl::GetFlag(FLAGS_pooling);
+  if (pooling == "mean") {
+    request.set_pooling(tserve::v1::POOLING_MEAN);
+  } else if (pooling == "first") {
+    request.set_pooling(tserve::v1::POOLING_FIRST);
+  } else if (pooling == "none") {
+    request.set_pooling(tserve::v1::POOLING_NONE);
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--pooling=", pooling, ": use mean, first or none"));
+  }
+  return request;
+}
+
 int Run(int argc, char** argv) {
   absl::SetProgramUsageMessage(kUsage);
   absl::FlagsUsageConfig usage;
@@ -134,7 +175,7 @@ int Run(int argc, char** argv) {
   absl::SetFlagsUsageConfig(usage);
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   if (positional.size() < 2) {
-    return UsageError("no command given (health, info, translate, encode)");
+    return UsageError("no command given (health, info, translate, encode, bench)");
   }
   const std::string command = positional[1];
 
@@ -168,25 +209,23 @@ int Run(int argc, char** argv) {
                         std::cout, std::cerr);
   }
   if (command == "encode") {
-    tserve::v1::EncodeRequest request;
-    request.set_model(absl::GetFlag(FLAGS_model));
-    request.set_normalize(absl::GetFlag(FLAGS_normalize));
-    request.set_truncation(TruncationFromFlags());
-    const std::string pooling = absl::GetFlag(FLAGS_pooling);
-    if (pooling == "mean") {
-      request.set_pooling(tserve::v1::POOLING_MEAN);
-    } else if (pooling == "first") {
-      request.set_pooling(tserve::v1::POOLING_FIRST);
-    } else if (pooling == "none") {
-      request.set_pooling(tserve::v1::POOLING_NONE);
-    } else {
-      return UsageError(absl::StrCat("--pooling=", pooling, ": use mean, first or none"));
-    }
-    return RunEncode(**client, request, ReadTexts(positional), absl::GetFlag(FLAGS_batch_size),
+    absl::StatusOr<tserve::v1::EncodeRequest> request = EncodeRequestFromFlags();
+    if (!request.ok()) return UsageError(request.status().message());
+    return RunEncode(**client, *request, ReadTexts(positional), absl::GetFlag(FLAGS_batch_size),
                      std::cout, std::cerr);
   }
-  return UsageError(
-      absl::StrCat("unknown command '", command, "': use health, info, translate or encode"));
+  if (command == "bench") {
+    absl::StatusOr<tserve::v1::EncodeRequest> encode = EncodeRequestFromFlags();
+    if (!encode.ok()) return UsageError(encode.status().message());
+    absl::StatusOr<LoadOptions> load = LoadOptionsFromFlags(TranslateRequestFromFlags(), *encode);
+    if (!load.ok()) return UsageError(load.status().message());
+    absl::StatusOr<std::vector<std::string>> texts = ReadBenchTexts(positional);
+    if (!texts.ok()) return UsageError(texts.status().message());
+    if (texts->empty()) return UsageError("bench: no texts (give --input=FILE)");
+    return RunBench(**client, *texts, *load, absl::GetFlag(FLAGS_json), std::cout, std::cerr);
+  }
+  return UsageError(absl::StrCat("unknown command '", command,
+                                 "': use health, info, translate, encode or bench"));
 }
 
 }  // namespace
