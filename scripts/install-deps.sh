@@ -16,6 +16,8 @@ packages=(
   prometheus clang libclang-rt-14-dev openssl
   # tools/: reference implementation, golden data, demo model
   python3 python3-torch python3-numpy python3-sentencepiece
+  # demo model corpus: English sentences and their rule-based Spanish translation
+  wordnet-base apertium apertium-eng-spa
   # an optimised BLAS for torch (the reference BLAS runs float32 matmuls at ~3 GFLOP/s)
   libopenblas0
 )
