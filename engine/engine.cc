@@ -12,7 +12,7 @@ absl::StatusOr<std::unique_ptr<TranslationModel>> TranslationModel::Load(
     const std::string& model_dir, const LoadOptions& options) {
   SetIntraOpThreads(options.threads);
   std::unique_ptr<TranslationModel> model(new TranslationModel());
-  TSERVE_ASSIGN_OR_RETURN(model->model_, MarianModel::Load(model_dir));
+  TSERVE_ASSIGN_OR_RETURN(model->model_, MarianModel::Load(model_dir, options.compute_type));
   TSERVE_ASSIGN_OR_RETURN(model->tokenizer_, Tokenizer::Load(model_dir, model->config()));
   return model;
 }

@@ -23,6 +23,8 @@ enum class Pooling { kMean, kFirst, kNone };
 struct LoadOptions {
   // Intra-op threads for calls made by the loading thread; 0 = all cores.
   int threads = 0;
+  // How matrix products are computed (engine/ops/compute_type.h).
+  ComputeType compute_type = ComputeType::kFloat32;
 };
 
 // A loaded MarianMT model with its tokenizer. Const methods are safe to call

@@ -10,18 +10,34 @@
 namespace tserve::server {
 
 absl::StatusOr<ComputeType> ResolveComputeType(ComputeType requested) {
-  switch (requested) {
-    case ComputeType::kAuto:
-    case ComputeType::kFloat32:
+  if (requested != ComputeType::kAuto) return requested;
+  switch (engine::FastestComputeType()) {
+    case engine::ComputeType::kFloat32:
       return ComputeType::kFloat32;
+    case engine::ComputeType::kBfloat16:
+      return ComputeType::kBfloat16;
+    case engine::ComputeType::kInt8:
+      return ComputeType::kInt8;
+  }
+  return absl::InternalError("no compute type for auto");
+}
+
+namespace {
+
+engine::ComputeType ToEngineComputeType(ComputeType type) {
+  switch (type) {
     case ComputeType::kBfloat16:
+      return engine::ComputeType::kBfloat16;
     case ComputeType::kInt8:
+      return engine::ComputeType::kInt8;
+    case ComputeType::kAuto:  // resolved before loading
+    case ComputeType::kFloat32:
       break;
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat("--compute_type=", ComputeTypeName(requested),
-                   " is not available in this build: use float32 or auto"));
+  return engine::ComputeType::kFloat32;
 }
+
+}  // namespace
 
 SchedulerOptions ToSchedulerOptions(const BatchingOptions& batching, int threads) {
   SchedulerOptions s;
@@ -46,6 +62,7 @@ absl::StatusOr<std::unique_ptr<ServedModel>> LoadServedModel(const ModelSpec& sp
   served->compute_type = compute_type;
   engine::LoadOptions load;
   load.threads = options.threads;
+  load.compute_type = ToEngineComputeType(compute_type);
   absl::StatusOr<std::unique_ptr<engine::TranslationModel>> model =
       engine::TranslationModel::Load(spec.path, load);
   if (!model.ok()) {

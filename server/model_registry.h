@@ -29,9 +29,8 @@ struct ServedModel {
   double load_seconds = 0;
 };
 
-// The compute type this build runs for `requested`: auto and float32 give
-// float32; bfloat16 and int8 are not available yet (INVALID_ARGUMENT naming
-// the flag).
+// The compute type to load models with: `requested` itself, or for auto the
+// fastest type the engine has for this CPU (engine::FastestComputeType).
 absl::StatusOr<ComputeType> ResolveComputeType(ComputeType requested);
 
 // The scheduler options of the batching flags.

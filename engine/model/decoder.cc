@@ -57,7 +57,8 @@ absl::StatusOr<std::unique_ptr<Decoder>> Decoder::Load(const WeightLoader& weigh
   if (weights.Has("final_logits_bias")) {
     TSERVE_ASSIGN_OR_RETURN(bias, weights.Read("final_logits_bias", {1, vocab}));
   }
-  decoder->output_ = std::make_unique<Linear>(lm_head, bias, d, vocab, Epilogue::kNone);
+  decoder->output_ = std::make_unique<Linear>(lm_head, bias, d, vocab, Epilogue::kNone,
+                                               weights.compute_type());
   return decoder;
 }
 

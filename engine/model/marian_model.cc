@@ -24,14 +24,15 @@ absl::StatusOr<std::vector<float>> LoadPositions(const WeightLoader& weights,
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<MarianModel>> MarianModel::Load(const std::string& model_dir) {
+absl::StatusOr<std::unique_ptr<MarianModel>> MarianModel::Load(const std::string& model_dir,
+                                                               ComputeType compute_type) {
   std::unique_ptr<MarianModel> model(new MarianModel());
   TSERVE_ASSIGN_OR_RETURN(model->config_, LoadModelConfig(model_dir));
   const ModelConfig& config = model->config_;
   const std::string weights_path = (std::filesystem::path(model_dir) / "model.safetensors").string();
   TSERVE_ASSIGN_OR_RETURN(std::unique_ptr<SafetensorsFile> file,
                           SafetensorsFile::Open(weights_path));
-  WeightLoader weights(*file);
+  WeightLoader weights(*file, compute_type);
 
   const int64_t d = config.d_model;
   const float scale = config.scale_embedding ? std::sqrt(static_cast<float>(d)) : 1.f;

@@ -8,6 +8,7 @@
 #include "engine/model/config.h"
 #include "engine/model/decoder.h"
 #include "engine/model/encoder.h"
+#include "engine/ops/compute_type.h"
 #include "engine/ops/embedding.h"
 
 namespace tserve::engine {
@@ -16,7 +17,8 @@ namespace tserve::engine {
 // (config.json + model.safetensors), as an encoder and a step-wise decoder.
 class MarianModel {
  public:
-  static absl::StatusOr<std::unique_ptr<MarianModel>> Load(const std::string& model_dir);
+  static absl::StatusOr<std::unique_ptr<MarianModel>> Load(const std::string& model_dir,
+                                                           ComputeType compute_type);
 
   const ModelConfig& config() const { return config_; }
   const Encoder& encoder() const { return *encoder_; }

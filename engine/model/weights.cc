@@ -32,7 +32,7 @@ absl::StatusOr<std::unique_ptr<Linear>> WeightLoader::LoadFusedLinear(
     for (size_t i = 0; i < w->size(); ++i) w_dst[i] = (*w)[i] * s;
     for (size_t i = 0; i < b->size(); ++i) b_dst[i] = (*b)[i] * s;
   }
-  return std::make_unique<Linear>(weight, bias, in, parts * out_each, epilogue);
+  return std::make_unique<Linear>(weight, bias, in, parts * out_each, epilogue, compute_type_);
 }
 
 absl::StatusOr<std::unique_ptr<LayerNorm>> WeightLoader::LoadLayerNorm(const std::string& prefix,

@@ -16,7 +16,11 @@ namespace tserve::engine {
 // every shape. Errors name the tensor and what was expected.
 class WeightLoader {
  public:
-  explicit WeightLoader(const SafetensorsFile& file) : file_(file) {}
+  WeightLoader(const SafetensorsFile& file, ComputeType compute_type)
+      : file_(file), compute_type_(compute_type) {}
+
+  // The type of every Linear this loader builds.
+  ComputeType compute_type() const { return compute_type_; }
 
   bool Has(std::string_view name) const { return file_.Find(name) != nullptr; }
 
@@ -40,6 +44,7 @@ class WeightLoader {
 
  private:
   const SafetensorsFile& file_;
+  ComputeType compute_type_;
 };
 
 }  // namespace tserve::engine

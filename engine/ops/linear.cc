@@ -1,19 +1,24 @@
 #include "engine/ops/linear.h"
 
-#include <immintrin.h>
-
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
+#include "engine/ops/gemm_float.h"
+
 namespace tserve::engine {
 namespace {
 
-constexpr int64_t kWidth = Linear::kPanelWidth;  // 3 AVX2 vectors
-constexpr int kTileRows = 4;
+using gemm::kPanelWidth;
+using gemm::kTileRows;
+
 // Rows processed per pass over all panels, so a block of inputs stays in
 // cache while every panel streams past it.
 constexpr int64_t kRowBlock = 128;
+// Depth processed per pass over a block's tiles: a 128 × 24 slice of a panel
+// (12 KB in float32) is reused by every tile while it is in L1; a whole panel
+// (48 KB at depth 512) would not fit.
+constexpr int64_t kDepthSlice = 128;
 
 float Activate(Epilogue epilogue, float v) {
   switch (epilogue) {
@@ -30,99 +35,153 @@ float Activate(Epilogue epilogue, float v) {
   return v;
 }
 
-// out[r][0..24) = Σ_k x[r][k] · panel[k][0..24) for r < 4, one FMA per k in
-// order. Rows never mix, so a row's result is the same in any tile; fewer
-// than four rows are computed by padding the tile with zero rows. The twelve
-// accumulators are named variables so they stay in registers.
-void MicroKernel4x24(const float* x, int64_t ldx, const float* panel, int64_t depth,
-                     float out[kTileRows][kWidth]) {
-  __m256 a00 = _mm256_setzero_ps(), a01 = a00, a02 = a00;
-  __m256 a10 = a00, a11 = a00, a12 = a00;
-  __m256 a20 = a00, a21 = a00, a22 = a00;
-  __m256 a30 = a00, a31 = a00, a32 = a00;
-  const float* x0 = x;
-  const float* x1 = x + ldx;
-  const float* x2 = x + 2 * ldx;
-  const float* x3 = x + 3 * ldx;
-  for (int64_t k = 0; k < depth; ++k) {
-    const float* w = panel + k * kWidth;
-    const __m256 w0 = _mm256_loadu_ps(w);
-    const __m256 w1 = _mm256_loadu_ps(w + 8);
-    const __m256 w2 = _mm256_loadu_ps(w + 16);
-    __m256 b = _mm256_broadcast_ss(x0 + k);
-    a00 = _mm256_fmadd_ps(b, w0, a00);
-    a01 = _mm256_fmadd_ps(b, w1, a01);
-    a02 = _mm256_fmadd_ps(b, w2, a02);
-    b = _mm256_broadcast_ss(x1 + k);
-    a10 = _mm256_fmadd_ps(b, w0, a10);
-    a11 = _mm256_fmadd_ps(b, w1, a11);
-    a12 = _mm256_fmadd_ps(b, w2, a12);
-    b = _mm256_broadcast_ss(x2 + k);
-    a20 = _mm256_fmadd_ps(b, w0, a20);
-    a21 = _mm256_fmadd_ps(b, w1, a21);
-    a22 = _mm256_fmadd_ps(b, w2, a22);
-    b = _mm256_broadcast_ss(x3 + k);
-    a30 = _mm256_fmadd_ps(b, w0, a30);
-    a31 = _mm256_fmadd_ps(b, w1, a31);
-    a32 = _mm256_fmadd_ps(b, w2, a32);
-  }
-  _mm256_storeu_ps(out[0], a00), _mm256_storeu_ps(out[0] + 8, a01), _mm256_storeu_ps(out[0] + 16, a02);
-  _mm256_storeu_ps(out[1], a10), _mm256_storeu_ps(out[1] + 8, a11), _mm256_storeu_ps(out[1] + 16, a12);
-  _mm256_storeu_ps(out[2], a20), _mm256_storeu_ps(out[2] + 8, a21), _mm256_storeu_ps(out[2] + 16, a22);
-  _mm256_storeu_ps(out[3], a30), _mm256_storeu_ps(out[3] + 8, a31), _mm256_storeu_ps(out[3] + 16, a32);
-}
-
 }  // namespace
 
+// The activations in the form the kernels read, prepared once per call.
+struct Linear::Inputs {
+  const float* x = nullptr;          // float32 / bfloat16: the caller's rows
+  const float* padded_tail = nullptr;  // the rows past the last whole tile, zero-padded
+  int64_t full_rows = 0;             // rows in whole tiles
+  const gemm::QuantizedRows* quantized = nullptr;  // int8
+};
+
 Linear::Linear(const std::vector<float>& weight, const std::vector<float>& bias,
-               int64_t in_features, int64_t out_features, Epilogue epilogue)
+               int64_t in_features, int64_t out_features, Epilogue epilogue,
+               ComputeType compute_type)
     : in_features_(in_features),
       out_features_(out_features),
-      num_panels_((out_features + kWidth - 1) / kWidth),
+      num_panels_((out_features + kPanelWidth - 1) / kPanelWidth),
       epilogue_(epilogue),
-      panels_(static_cast<size_t>(num_panels_ * in_features * kWidth), 0.f),
-      bias_(static_cast<size_t>(num_panels_ * kWidth), 0.f) {
-  for (int64_t o = 0; o < out_features; ++o) {
-    float* column = panels_.data() + (o / kWidth) * in_features * kWidth + o % kWidth;
-    const float* row = weight.data() + o * in_features;
-    for (int64_t k = 0; k < in_features; ++k) column[k * kWidth] = row[k];
+      compute_type_(compute_type),
+      bias_(static_cast<size_t>(num_panels_ * kPanelWidth), 0.f) {
+  switch (compute_type) {
+    case ComputeType::kFloat32:
+      float_panels_ = gemm::PackFloatPanels(weight, in_features, out_features);
+      break;
+    case ComputeType::kBfloat16:
+      bfloat16_panels_ = gemm::PackBfloat16Panels(weight, in_features, out_features);
+      break;
+    case ComputeType::kInt8:
+      int8_panels_ = gemm::PackInt8Panels(weight, in_features, out_features);
+      break;
   }
   if (!bias.empty()) std::copy(bias.begin(), bias.end(), bias_.begin());
+}
+
+int64_t Linear::weight_bytes() const {
+  return static_cast<int64_t>(float_panels_.size() * sizeof(float) +
+                              bfloat16_panels_.size() * sizeof(uint16_t) +
+                              int8_panels_.weights.size() +
+                              int8_panels_.column_scale.size() * sizeof(float) +
+                              int8_panels_.column_sum.size() * sizeof(int32_t) +
+                              bias_.size() * sizeof(float));
+}
+
+void Linear::PanelSums(const Inputs& inputs, int64_t p, int64_t block, int64_t block_rows,
+                       float (*sums)[kPanelWidth]) const {
+  const int64_t depth = in_features_;
+  const int64_t tiles = (block_rows + kTileRows - 1) / kTileRows;
+  auto* float_tiles = reinterpret_cast<float (*)[kTileRows][kPanelWidth]>(sums);
+  const auto float_rows = [&](int64_t t) {
+    const int64_t r0 = block + t * kTileRows;
+    return r0 < inputs.full_rows ? inputs.x + r0 * depth : inputs.padded_tail;
+  };
+
+  switch (compute_type_) {
+    case ComputeType::kFloat32: {
+      std::fill_n(&sums[0][0], tiles * kTileRows * kPanelWidth, 0.f);
+      const float* panel = float_panels_.data() + p * depth * kPanelWidth;
+      for (int64_t k0 = 0; k0 < depth; k0 += kDepthSlice) {
+        const int64_t slice = std::min(kDepthSlice, depth - k0);
+        for (int64_t t = 0; t < tiles; ++t) {
+          gemm::FloatTile(float_rows(t) + k0, depth, panel + k0 * kPanelWidth, slice,
+                          float_tiles[t]);
+        }
+      }
+      return;
+    }
+    case ComputeType::kBfloat16: {
+      std::fill_n(&sums[0][0], tiles * kTileRows * kPanelWidth, 0.f);
+      const uint16_t* panel = bfloat16_panels_.data() + p * depth * kPanelWidth;
+      // Each slice is widened once and reused by every tile of the block.
+      alignas(32) float widened[kDepthSlice * kPanelWidth];
+      for (int64_t k0 = 0; k0 < depth; k0 += kDepthSlice) {
+        const int64_t slice = std::min(kDepthSlice, depth - k0);
+        gemm::WidenBfloat16(panel + k0 * kPanelWidth, slice * kPanelWidth, widened);
+        for (int64_t t = 0; t < tiles; ++t) {
+          gemm::FloatTile(float_rows(t) + k0, depth, widened, slice, float_tiles[t]);
+        }
+      }
+      return;
+    }
+    case ComputeType::kInt8: {
+      const gemm::QuantizedRows& q = *inputs.quantized;
+      const int64_t padded_depth = int8_panels_.padded_depth;
+      const int8_t* panel = int8_panels_.weights.data() + p * padded_depth * kPanelWidth;
+      alignas(32) int32_t acc[kRowBlock / kTileRows][kTileRows][kPanelWidth];
+      std::fill_n(&acc[0][0][0], tiles * kTileRows * kPanelWidth, 0);
+      for (int64_t k0 = 0; k0 < padded_depth; k0 += kDepthSlice) {
+        const int64_t slice = std::min(kDepthSlice, padded_depth - k0);
+        for (int64_t t = 0; t < tiles; ++t) {
+          const uint8_t* x = q.values.data() + (block + t * kTileRows) * padded_depth + k0;
+          gemm::Int8Tile(x, padded_depth, panel + k0 * kPanelWidth, slice / gemm::kInt8DepthStep,
+                         acc[t]);
+        }
+      }
+      const float* column_scale = int8_panels_.column_scale.data() + p * kPanelWidth;
+      const int32_t* column_sum = int8_panels_.column_sum.data() + p * kPanelWidth;
+      for (int64_t r = 0; r < block_rows; ++r) {
+        const int32_t* row = acc[r / kTileRows][r % kTileRows];
+        const int32_t zero_point = q.zero_point[block + r];
+        const float row_scale = q.scale[block + r];
+        for (int64_t c = 0; c < kPanelWidth; ++c) {
+          const int32_t exact = row[c] - zero_point * column_sum[c];
+          sums[r][c] = static_cast<float>(exact) * (row_scale * column_scale[c]);
+        }
+      }
+      return;
+    }
+  }
 }
 
 void Linear::Forward(const float* x, int64_t rows, float* y) const {
   if (rows == 0) return;
   const int64_t depth = in_features_;
-  const int64_t panel_floats = depth * kWidth;
+  Inputs inputs;
+  inputs.x = x;
+  inputs.full_rows = rows / kTileRows * kTileRows;
+  // Buffers kept per calling thread, so steady-state calls allocate nothing.
+  thread_local std::vector<float> padded_tail;
+  thread_local gemm::QuantizedRows quantized;
+  if (compute_type_ == ComputeType::kInt8) {
+    gemm::QuantizeRows(x, rows, depth, quantized);
+    inputs.quantized = &quantized;
+  } else if (inputs.full_rows < rows) {
+    if (padded_tail.size() < static_cast<size_t>(kTileRows * depth)) {
+      padded_tail.resize(static_cast<size_t>(kTileRows * depth));
+    }
+    std::fill_n(padded_tail.begin(), kTileRows * depth, 0.f);
+    std::copy(x + inputs.full_rows * depth, x + rows * depth, padded_tail.begin());
+    inputs.padded_tail = padded_tail.data();
+  }
+
   // Work under ~64k multiply-adds is not worth forking the OpenMP team.
   const bool parallel = rows * out_features_ * depth >= (int64_t{1} << 16) && num_panels_ > 1;
   for (int64_t block = 0; block < rows; block += kRowBlock) {
     const int64_t block_rows = std::min(kRowBlock, rows - block);
 #pragma omp parallel for schedule(static) if (parallel)
     for (int64_t p = 0; p < num_panels_; ++p) {
-      alignas(32) float tile[kTileRows][kWidth];
-      const float* panel = panels_.data() + p * panel_floats;
-      const int64_t col0 = p * kWidth;
-      const int64_t cols = std::min(kWidth, out_features_ - col0);
-      for (int64_t r0 = block; r0 < block + block_rows; r0 += kTileRows) {
-        const int tile_rows = static_cast<int>(std::min<int64_t>(kTileRows, block + block_rows - r0));
-        if (tile_rows == kTileRows) {
-          MicroKernel4x24(x + r0 * depth, depth, panel, depth, tile);
+      alignas(32) float sums[kRowBlock][kPanelWidth];
+      PanelSums(inputs, p, block, block_rows, sums);
+      const int64_t col0 = p * kPanelWidth;
+      const int64_t cols = std::min(kPanelWidth, out_features_ - col0);
+      const float* b = bias_.data() + col0;
+      for (int64_t r = 0; r < block_rows; ++r) {
+        float* out = y + (block + r) * out_features_ + col0;
+        if (epilogue_ == Epilogue::kAccumulate) {
+          for (int64_t c = 0; c < cols; ++c) out[c] += sums[r][c] + b[c];
         } else {
-          // A short tile reads its rows from a zero-padded copy.
-          thread_local std::vector<float> padded;
-          padded.assign(static_cast<size_t>(kTileRows * depth), 0.f);
-          std::copy(x + r0 * depth, x + (r0 + tile_rows) * depth, padded.begin());
-          MicroKernel4x24(padded.data(), depth, panel, depth, tile);
-        }
-        for (int r = 0; r < tile_rows; ++r) {
-          float* out = y + (r0 + r) * out_features_ + col0;
-          const float* b = bias_.data() + col0;
-          if (epilogue_ == Epilogue::kAccumulate) {
-            for (int64_t c = 0; c < cols; ++c) out[c] += tile[r][c] + b[c];
-          } else {
-            for (int64_t c = 0; c < cols; ++c) out[c] = Activate(epilogue_, tile[r][c] + b[c]);
-          }
+          for (int64_t c = 0; c < cols; ++c) out[c] = Activate(epilogue_, sums[r][c] + b[c]);
         }
       }
     }

@@ -1,9 +1,13 @@
 // Each op against a plain loop on random data, over the row counts the
 // engine meets (1 row per decoder step up to encoder batches).
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <random>
+#include <string>
+#include <tuple>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -29,52 +33,95 @@ std::vector<float> RandomVector(size_t n, uint32_t seed, float scale = 1.f) {
 float Swish(float x) { return x / (1.f + std::exp(-x)); }
 float Gelu(float x) { return 0.5f * x * (1.f + std::erf(x / std::sqrt(2.f))); }
 
-class LinearTest : public ::testing::TestWithParam<Epilogue> {};
+// Rounds to bfloat16 as the packed weights do (nearest, ties to even).
+float RoundToBfloat16(float v) {
+  uint32_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  bits = (bits + 0x7FFFu + ((bits >> 16) & 1u)) & 0xFFFF0000u;
+  std::memcpy(&v, &bits, sizeof bits);
+  return v;
+}
 
+float ApplyEpilogue(Epilogue epilogue, float acc, float addend) {
+  switch (epilogue) {
+    case Epilogue::kRelu: return std::max(acc, 0.f);
+    case Epilogue::kSwish: return Swish(acc);
+    case Epilogue::kGelu: return Gelu(acc);
+    case Epilogue::kAccumulate: return acc + addend;
+    case Epilogue::kNone: return acc;
+  }
+  return acc;
+}
+
+class LinearTest : public ::testing::TestWithParam<std::tuple<ComputeType, Epilogue>> {};
+
+// Float32 and bfloat16 against a plain loop over the same (rounded) weights;
+// int8 against the float32 loop within the quantization error bound: each
+// product is off by at most |x|·Δw + |w|·Δx + Δx·Δw, with Δw half a weight
+// step (max|w_c| / 254) and Δx half an activation step (range(x_r) / 254).
 TEST_P(LinearTest, MatchesPlainLoopForEveryRowCount) {
-  const int64_t in = 24, out = 40;
-  const Epilogue epilogue = GetParam();
+  const auto [type, epilogue] = GetParam();
+  const int64_t in = 37, out = 40;  // in not a multiple of int8's depth step
   const auto weight = RandomVector(in * out, 1, 0.3f);
   const auto bias = RandomVector(out, 2);
-  Linear linear(weight, bias, in, out, epilogue);
+  Linear linear(weight, bias, in, out, epilogue, type);
+  EXPECT_EQ(linear.compute_type(), type);
   for (int64_t rows : {1, 3, 17, 64, 130}) {
     const auto x = RandomVector(rows * in, 3 + static_cast<uint32_t>(rows));
     const auto addend = RandomVector(rows * out, 4);
     std::vector<float> y = addend;
     linear.Forward(x.data(), rows, y.data());
     for (int64_t r = 0; r < rows; ++r) {
+      const float* xr = x.data() + r * in;
+      const float x_range = std::max(0.f, *std::max_element(xr, xr + in)) -
+                            std::min(0.f, *std::min_element(xr, xr + in));
       for (int64_t o = 0; o < out; ++o) {
+        const float* wo = weight.data() + o * in;
+        const float w_max = std::abs(*std::max_element(
+            wo, wo + in, [](float a, float b) { return std::abs(a) < std::abs(b); }));
         float acc = bias[o];
-        for (int64_t i = 0; i < in; ++i) acc += x[r * in + i] * weight[o * in + i];
-        switch (epilogue) {
-          case Epilogue::kRelu: acc = std::max(acc, 0.f); break;
-          case Epilogue::kSwish: acc = Swish(acc); break;
-          case Epilogue::kGelu: acc = Gelu(acc); break;
-          case Epilogue::kAccumulate: acc += addend[r * out + o]; break;
-          case Epilogue::kNone: break;
+        double bound = 0;
+        for (int64_t i = 0; i < in; ++i) {
+          const float w = type == ComputeType::kBfloat16 ? RoundToBfloat16(wo[i]) : wo[i];
+          acc += xr[i] * w;
+          const double dw = w_max / 254.0, dx = x_range / 254.0;
+          bound += std::abs(xr[i]) * dw + std::abs(wo[i]) * dx + dw * dx;
         }
-        ASSERT_NEAR(y[r * out + o], acc, 1e-4f) << "rows " << rows << " r " << r << " o " << o;
+        const float expected = ApplyEpilogue(epilogue, acc, addend[r * out + o]);
+        // GELU and swish change a difference by at most ~1.13×.
+        const double tolerance = type == ComputeType::kInt8 ? 1.15 * bound + 1e-4 : 1e-4;
+        ASSERT_NEAR(y[r * out + o], expected, tolerance)
+            << ComputeTypeName(type) << " rows " << rows << " r " << r << " o " << o;
       }
     }
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Epilogues, LinearTest,
-                         ::testing::Values(Epilogue::kNone, Epilogue::kRelu, Epilogue::kSwish,
-                                           Epilogue::kGelu, Epilogue::kAccumulate));
+INSTANTIATE_TEST_SUITE_P(
+    TypesAndEpilogues, LinearTest,
+    ::testing::Combine(::testing::Values(ComputeType::kFloat32, ComputeType::kBfloat16,
+                                         ComputeType::kInt8),
+                       ::testing::Values(Epilogue::kNone, Epilogue::kRelu, Epilogue::kSwish,
+                                         Epilogue::kGelu, Epilogue::kAccumulate)),
+    [](const auto& param_info) {
+      return std::string(ComputeTypeName(std::get<0>(param_info.param))) + "_" +
+             std::string(EpilogueName(std::get<1>(param_info.param)));
+    });
+
+class LinearInvarianceTest : public ::testing::TestWithParam<ComputeType> {};
 
 // A row's result is bit-identical whatever the row count, its position in
 // the batch and its neighbours: what batch invariance rests on.
-TEST(LinearTest, RowResultsAreBitIdenticalInAnyBatch) {
-  const int64_t in = 96, out = 100;  // out not a multiple of the panel width
+TEST_P(LinearInvarianceTest, RowResultsAreBitIdenticalInAnyBatch) {
+  const int64_t in = 301, out = 100;  // neither a multiple of a slice or a panel
   Linear linear(RandomVector(in * out, 11, 0.2f), RandomVector(out, 12), in, out,
-                Epilogue::kSwish);
+                Epilogue::kSwish, GetParam());
   const auto probe = RandomVector(in, 13);
   std::vector<float> alone(out);
   linear.Forward(probe.data(), 1, alone.data());
   for (int64_t rows : {2, 3, 4, 5, 7, 64, 129, 300}) {
     for (int64_t position : {int64_t{0}, rows / 2, rows - 1}) {
-      auto x = RandomVector(rows * in, 14 + static_cast<uint32_t>(rows));
+      auto x = RandomVector(rows * in, 14 + static_cast<uint32_t>(rows), 3.f);
       std::copy(probe.begin(), probe.end(), x.begin() + position * in);
       std::vector<float> y(rows * out);
       linear.Forward(x.data(), rows, y.data());
@@ -83,6 +130,11 @@ TEST(LinearTest, RowResultsAreBitIdenticalInAnyBatch) {
     }
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(ComputeTypes, LinearInvarianceTest,
+                         ::testing::Values(ComputeType::kFloat32, ComputeType::kBfloat16,
+                                           ComputeType::kInt8),
+                         [](const auto& param_info) { return std::string(ComputeTypeName(param_info.param)); });
 
 TEST(LayerNormTest, NormalisesEachRowInPlace) {
   const int64_t width = 37, rows = 9;

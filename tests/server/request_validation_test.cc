@@ -229,12 +229,11 @@ TEST(ModelRegistryTest, ResolvesNames) {
   EXPECT_THAT(empty.message(), HasSubstr("a, b"));
 }
 
-TEST(ComputeTypeTest, OnlyFloat32IsAvailable) {
-  EXPECT_EQ(ResolveComputeType(ComputeType::kAuto).value(), ComputeType::kFloat32);
-  EXPECT_EQ(ResolveComputeType(ComputeType::kFloat32).value(), ComputeType::kFloat32);
-  EXPECT_THAT(ResolveComputeType(ComputeType::kBfloat16).status().message(),
-              HasSubstr("not available in this build"));
-  EXPECT_FALSE(ResolveComputeType(ComputeType::kInt8).ok());
+TEST(ComputeTypeTest, AutoResolvesToTheFastestTypeAndOthersToThemselves) {
+  EXPECT_EQ(ResolveComputeType(ComputeType::kAuto).value(), ComputeType::kInt8);
+  for (ComputeType type : {ComputeType::kFloat32, ComputeType::kBfloat16, ComputeType::kInt8}) {
+    EXPECT_EQ(ResolveComputeType(type).value(), type) << ComputeTypeName(type);
+  }
 }
 
 }  // namespace

@@ -1,0 +1,156 @@
+// The bfloat16 and int8 compute types against the float64 golden outputs of
+// the PyTorch reference (tests/data/golden): encoder states per token by
+// cosine similarity, greedy tokens by agreement, and batch invariance, which
+// every type keeps exactly.
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <string>
+#include <tuple>
+
+#include <gtest/gtest.h>
+
+#include "engine/engine.h"
+#include "golden_data.h"
+
+namespace tserve {
+namespace {
+
+using engine::ComputeType;
+using engine::DecodingOptions;
+using engine::TranslationModel;
+
+// Bounds stated in docs/semantics.md ("Compute types").
+double MinCosineBound(ComputeType type) { return type == ComputeType::kBfloat16 ? 0.999 : 0.99; }
+// Share of teacher-forced greedy tokens that must equal the reference's. The
+// golden models are random, so their next-token distributions are far flatter
+// than a trained model's and near-ties are common (measured minimum over the
+// four models: bfloat16 0.987, int8 0.763).
+double GreedyAgreementBound(ComputeType type) {
+  return type == ComputeType::kBfloat16 ? 0.97 : 0.70;
+}
+
+double Cosine(const float* a, const float* b, int64_t n) {
+  double dot = 0, na = 0, nb = 0;
+  for (int64_t i = 0; i < n; ++i) dot += a[i] * b[i], na += a[i] * a[i], nb += b[i] * b[i];
+  return dot / std::sqrt(na * nb);
+}
+
+class ComputeTypeTest
+    : public ::testing::TestWithParam<std::tuple<std::string, ComputeType>> {
+ protected:
+  void SetUp() override {
+    golden_ = testing::LoadGolden(std::get<0>(GetParam()));
+    type_ = std::get<1>(GetParam());
+    engine::LoadOptions options;
+    options.compute_type = type_;
+    auto model = TranslationModel::Load(golden_.model_dir.string(), options);
+    ASSERT_TRUE(model.ok()) << model.status();
+    model_ = std::move(*model);
+  }
+
+  testing::GoldenModel golden_;
+  ComputeType type_ = ComputeType::kFloat32;
+  std::unique_ptr<TranslationModel> model_;
+};
+
+TEST_P(ComputeTypeTest, EncoderStatesStayCloseToReference) {
+  const int64_t width = model_->config().d_model;
+  double min_cosine = 1;
+  for (const auto& entry : golden_.json["encoder"]) {
+    const int sentence = entry["sentence"].get<int>();
+    auto states = model_->EncoderStates({golden_.SourceIds(sentence)});
+    ASSERT_TRUE(states.ok()) << states.status();
+    const std::vector<float> expected = golden_.Tensor(entry["tensor"]);
+    ASSERT_EQ((*states)[0].size(), expected.size());
+    for (size_t t = 0; t * width < expected.size(); ++t) {
+      min_cosine = std::min(
+          min_cosine, Cosine((*states)[0].data() + t * width, expected.data() + t * width, width));
+    }
+  }
+  std::cout << "min per-token cosine: " << min_cosine << "\n";
+  EXPECT_GE(min_cosine, MinCosineBound(type_));
+}
+
+// Teacher-forced: the decoder is fed the reference's greedy tokens and its
+// most likely next token is compared with the reference's at every position,
+// so one early difference does not decide the rest of the sentence.
+TEST_P(ComputeTypeTest, GreedyTokensAgreeWithReference) {
+  const auto& decoder = model_->marian().decoder();
+  const auto vocab = model_->search_vocab();
+  int agree = 0, total = 0;
+  for (const auto& entry : golden_.json["greedy"]) {
+    // Forced and length-constrained tokens are not plain predictions.
+    if (!entry.value("prefix", std::vector<int32_t>{}).empty() || entry.value("min_length", 0) > 0) {
+      continue;
+    }
+    engine::EncoderWorkspace encoder_ws;
+    engine::DecoderWorkspace decoder_ws;
+    auto memories = model_->EncodeForDecoding({golden_.SourceIds(entry["sentence"].get<int>())},
+                                              encoder_ws, decoder_ws);
+    std::vector<int32_t> expected = entry["ids"].get<std::vector<int32_t>>();
+    if (static_cast<int>(expected.size()) < entry["max_length"].get<int>()) {
+      expected.push_back(vocab.eos);
+    }
+    auto cache = decoder.NewCache(4);
+    int32_t input = vocab.decoder_start;
+    engine::Tensor logits;
+    for (int32_t next : expected) {
+      engine::DecoderRow row{input, cache.get(), memories[0].get()};
+      decoder.Step({row}, decoder_ws, logits);
+      const float* l = logits.data();
+      // The pad token is never predicted (docs/semantics.md).
+      int32_t best = vocab.pad == 0 ? 1 : 0;
+      for (int64_t v = 0; v < vocab.size; ++v) {
+        if (v != vocab.pad && l[v] > l[best]) best = static_cast<int32_t>(v);
+      }
+      agree += best == next;
+      ++total;
+      input = next;
+    }
+  }
+  ASSERT_GT(total, 0);
+  std::cout << "next tokens equal to the reference's: " << agree << " of " << total << "\n";
+  EXPECT_GE(static_cast<double>(agree) / total, GreedyAgreementBound(type_));
+}
+
+TEST_P(ComputeTypeTest, ResultsDoNotDependOnTheBatch) {
+  std::vector<std::vector<int32_t>> sources;
+  for (size_t s = 0; s < golden_.json["sentences"].size(); ++s) {
+    sources.push_back(golden_.SourceIds(static_cast<int>(s)));
+  }
+  auto batch_states = model_->EncoderStates(sources);
+  ASSERT_TRUE(batch_states.ok());
+  for (size_t s = 0; s < sources.size(); ++s) {
+    auto alone = model_->EncoderStates({sources[s]});
+    ASSERT_TRUE(alone.ok());
+    EXPECT_EQ((*alone)[0], (*batch_states)[s]) << "sentence " << s;
+  }
+  for (int beam : {1, 4}) {
+    DecodingOptions options;
+    options.beam_size = beam;
+    options.max_length = 40;
+    auto batched = model_->Translate(sources, options);
+    ASSERT_TRUE(batched.ok()) << batched.status();
+    for (size_t s = 0; s < sources.size(); ++s) {
+      auto alone = model_->Translate({sources[s]}, options);
+      ASSERT_TRUE(alone.ok());
+      EXPECT_EQ((*alone)[0].hypotheses[0].ids, (*batched)[s].hypotheses[0].ids)
+          << "beam " << beam << " sentence " << s;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    ModelsAndTypes, ComputeTypeTest,
+    ::testing::Combine(::testing::ValuesIn(testing::GoldenModelNames()),
+                       ::testing::Values(ComputeType::kBfloat16, ComputeType::kInt8)),
+    [](const auto& param_info) {
+      std::string name = std::get<0>(param_info.param) + "_" +
+                         std::string(engine::ComputeTypeName(std::get<1>(param_info.param)));
+      std::replace(name.begin(), name.end(), '-', '_');
+      return name;
+    });
+
+}  // namespace
+}  // namespace tserve
