@@ -11,7 +11,8 @@ namespace tserve::engine {
 
 absl::StatusOr<std::unique_ptr<Decoder>> Decoder::Load(const WeightLoader& weights,
                                                        const ModelConfig& config,
-                                                       const Embedding* embedding) {
+                                                       const Embedding* embedding,
+                                                       const std::vector<float>* tied_output) {
   std::unique_ptr<Decoder> decoder(new Decoder(config, embedding));
   const int64_t d = config.d_model;
   const float query_scale =
@@ -48,17 +49,16 @@ absl::StatusOr<std::unique_ptr<Decoder>> Decoder::Load(const WeightLoader& weigh
 
   const int64_t vocab = config.target_vocab_size();
   std::vector<float> lm_head;
-  if (config.tie_word_embeddings) {
-    lm_head = embedding->table();
-  } else {
+  if (tied_output == nullptr) {
     TSERVE_ASSIGN_OR_RETURN(lm_head, weights.Read("lm_head.weight", {vocab, d}));
   }
   std::vector<float> bias(static_cast<size_t>(vocab), 0.f);
   if (weights.Has("final_logits_bias")) {
     TSERVE_ASSIGN_OR_RETURN(bias, weights.Read("final_logits_bias", {1, vocab}));
   }
-  decoder->output_ = std::make_unique<Linear>(lm_head, bias, d, vocab, Epilogue::kNone,
-                                               weights.compute_type());
+  decoder->output_ =
+      std::make_unique<Linear>(tied_output != nullptr ? *tied_output : lm_head, bias, d, vocab,
+                               Epilogue::kNone, weights.compute_type());
   return decoder;
 }
 

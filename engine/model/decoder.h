@@ -41,9 +41,13 @@ struct DecoderWorkspace {
 // set between steps (continuous batching).
 class Decoder {
  public:
+  // `tied_output` is the float32 target embedding table when the output
+  // projection is tied to it (lm_head.weight is then absent from the file);
+  // nullptr reads lm_head.weight.
   static absl::StatusOr<std::unique_ptr<Decoder>> Load(const WeightLoader& weights,
                                                        const ModelConfig& config,
-                                                       const Embedding* embedding);
+                                                       const Embedding* embedding,
+                                                       const std::vector<float>* tied_output);
 
   // Cross-attention keys/values of every sequence of an encoded batch
   // (`states` [batch, max_length, d], from Encoder::Forward).

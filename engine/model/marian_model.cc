@@ -41,25 +41,34 @@ absl::StatusOr<std::unique_ptr<MarianModel>> MarianModel::Load(const std::string
   TSERVE_ASSIGN_OR_RETURN(model->decoder_positions_,
                           LoadPositions(weights, "model.decoder.embed_positions.weight", config));
 
+  // Embedding tables are looked up, not multiplied: the lower-precision
+  // compute types keep them in bfloat16, float32 keeps them exact.
+  const Embedding::Storage storage = compute_type == ComputeType::kFloat32
+                                         ? Embedding::Storage::kFloat32
+                                         : Embedding::Storage::kBfloat16;
   TSERVE_ASSIGN_OR_RETURN(std::vector<float> shared,
                           weights.Read("model.shared.weight", {config.vocab_size, d}));
   model->source_embedding_ =
-      std::make_unique<Embedding>(shared, d, scale, &model->encoder_positions_);
+      std::make_unique<Embedding>(shared, d, scale, &model->encoder_positions_, storage);
+  // The float32 target table, kept until the decoder has packed it as its
+  // output projection when the two are tied.
+  std::vector<float> target;
   if (config.separate_vocabs()) {
     TSERVE_ASSIGN_OR_RETURN(
-        std::vector<float> target,
-        weights.Read("model.decoder.embed_tokens.weight", {config.target_vocab_size(), d}));
+        target, weights.Read("model.decoder.embed_tokens.weight", {config.target_vocab_size(), d}));
     model->target_embedding_ =
-        std::make_unique<Embedding>(std::move(target), d, scale, &model->decoder_positions_);
+        std::make_unique<Embedding>(target, d, scale, &model->decoder_positions_, storage);
   } else {
+    target = std::move(shared);
     model->target_embedding_ =
-        std::make_unique<Embedding>(std::move(shared), d, scale, &model->decoder_positions_);
+        std::make_unique<Embedding>(*model->source_embedding_, &model->decoder_positions_);
   }
 
   TSERVE_ASSIGN_OR_RETURN(model->encoder_,
                           Encoder::Load(weights, config, model->source_embedding_.get()));
   TSERVE_ASSIGN_OR_RETURN(model->decoder_,
-                          Decoder::Load(weights, config, model->target_embedding_.get()));
+                          Decoder::Load(weights, config, model->target_embedding_.get(),
+                                        config.tie_word_embeddings ? &target : nullptr));
   return model;
 }
 

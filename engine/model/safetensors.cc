@@ -402,7 +402,18 @@ absl::Status SafetensorsFile::ReadFloat32(std::string_view name,
       break;
     }
   }
+  DropMappedPages(t->data, t->nbytes);
   return absl::OkStatus();
+}
+
+void SafetensorsFile::DropMappedPages(const std::byte* data, size_t bytes) const {
+  if (mapping_ == nullptr || bytes == 0) return;
+  const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + page - 1) & ~(page - 1);
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(page - 1);
+  // Clean pages of a private read-only file mapping: dropping them only means
+  // a later read faults them in again from the file.
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
 }
 
 absl::StatusOr<std::vector<float>> SafetensorsFile::ReadFloat32(

@@ -79,6 +79,11 @@ class SafetensorsFile {
   absl::Status Parse(std::string_view bytes);
 
   std::string label_;
+  // Releases the file pages under [data, data + bytes) from the resident set
+  // after a read: a model's weights are read once, into their packed form, so
+  // the mapped file need not stay resident beside them.
+  void DropMappedPages(const std::byte* data, size_t bytes) const;
+
   void* mapping_ = nullptr;  // non-null only for Open()
   size_t mapping_size_ = 0;
   std::vector<TensorEntry> tensors_;

@@ -20,14 +20,14 @@ std::vector<Element> PackPanels(const std::vector<float>& weight, int64_t in, in
   return packed;
 }
 
+}  // namespace
+
 uint16_t ToBfloat16(float value) {
   uint32_t bits;
   std::memcpy(&bits, &value, sizeof bits);
   bits += 0x7FFFu + ((bits >> 16) & 1u);  // round to nearest, ties to even
   return static_cast<uint16_t>(bits >> 16);
 }
-
-}  // namespace
 
 std::vector<float> PackFloatPanels(const std::vector<float>& weight, int64_t in, int64_t out) {
   return PackPanels<float>(weight, in, out, [](float v) { return v; });

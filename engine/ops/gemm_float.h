@@ -21,6 +21,9 @@ std::vector<float> PackFloatPanels(const std::vector<float>& weight, int64_t in,
 std::vector<uint16_t> PackBfloat16Panels(const std::vector<float>& weight, int64_t in,
                                          int64_t out);
 
+// float32 → bfloat16 bits, rounded to nearest, ties to even.
+uint16_t ToBfloat16(float value);
+
 // dst[i] = float(src[i]) for i < count; exact.
 void WidenBfloat16(const uint16_t* src, int64_t count, float* dst);
 
