@@ -14,6 +14,8 @@ packages=(
   libsentencepiece-dev sentencepiece nlohmann-json3-dev
   # tests: real Prometheus server, fuzzing and sanitizer runtimes, TLS certificates
   prometheus clang libclang-rt-14-dev openssl
+  # tests: the deployment files (compose, Kubernetes) parsed and checked
+  python3-yaml
   # tools/: reference implementation, golden data, demo model
   python3 python3-torch python3-numpy python3-sentencepiece
   # demo model corpus: English sentences and their rule-based Spanish translation
