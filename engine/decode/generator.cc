@@ -51,29 +51,37 @@ void Generator::ReleaseCaches(Job& job) {
 }
 
 void Generator::ReorderCaches(Job& job, const std::vector<int>& parents) {
-  std::vector<std::unique_ptr<SelfAttentionCache>> next(parents.size());
-  std::vector<bool> moved(job.caches.size(), false);
-  // Copies first (while every parent is still in place), then moves.
-  std::vector<bool> first_use(job.caches.size(), true);
-  std::vector<bool> is_copy(parents.size(), false);
+  // Rows that continue in place (greedy and sampling rows that did not end)
+  // need nothing.
+  bool identity = parents.size() == job.caches.size();
+  for (size_t i = 0; identity && i < parents.size(); ++i) identity = parents[i] == static_cast<int>(i);
+  if (identity) return;
+
+  // The buffers below are members so that a step allocates nothing: they
+  // only grow, to the largest beam seen.
+  reordered_.clear();
+  reordered_.resize(parents.size());
+  moved_.assign(job.caches.size(), 0);
+  is_copy_.assign(parents.size(), 0);
+  // A parent's first child takes its cache; later children copy it.
   for (size_t i = 0; i < parents.size(); ++i) {
-    if (!first_use[parents[i]]) is_copy[i] = true;
-    first_use[parents[i]] = false;
+    is_copy_[i] = moved_[parents[i]];
+    moved_[parents[i]] = 1;
   }
-  for (size_t i = 0; i < parents.size(); ++i) {
-    if (!is_copy[i]) continue;
-    next[i] = TakeCache(job.reserve_steps);
-    next[i]->CopyFrom(*job.caches[parents[i]]);
-  }
-  for (size_t i = 0; i < parents.size(); ++i) {
-    if (is_copy[i]) continue;
-    next[i] = std::move(job.caches[parents[i]]);
-    moved[parents[i]] = true;
-  }
+  // Caches of rows without children go back to the pool first, so the copies
+  // reuse them; then copies (while every parent is still in place), then moves.
   for (size_t r = 0; r < job.caches.size(); ++r) {
-    if (!moved[r]) cache_pool_.push_back(std::move(job.caches[r]));
+    if (!moved_[r]) cache_pool_.push_back(std::move(job.caches[r]));
   }
-  job.caches = std::move(next);
+  for (size_t i = 0; i < parents.size(); ++i) {
+    if (!is_copy_[i]) continue;
+    reordered_[i] = TakeCache(job.reserve_steps);
+    reordered_[i]->CopyFrom(*job.caches[parents[i]]);
+  }
+  for (size_t i = 0; i < parents.size(); ++i) {
+    if (!is_copy_[i]) reordered_[i] = std::move(job.caches[parents[i]]);
+  }
+  job.caches.swap(reordered_);
 }
 
 void Generator::Step(std::vector<TokenEvent>* tokens, std::vector<FinishedJob>* finished) {
@@ -95,9 +103,9 @@ void Generator::Step(std::vector<TokenEvent>* tokens, std::vector<FinishedJob>* 
   }
   log_softmax_.ForwardInPlace(logits_.data(), static_cast<int64_t>(rows_.size()));
 
+  // Jobs that go on are compacted to the front in place, keeping their order.
   offset = 0;
-  std::vector<Job> still_live;
-  still_live.reserve(jobs_.size());
+  size_t kept = 0;
   for (Job& job : jobs_) {
     const int rows = job.search->num_rows();
     const bool done = job.search->Advance(logits_.data() + offset * V, &parents_);
@@ -111,9 +119,10 @@ void Generator::Step(std::vector<TokenEvent>* tokens, std::vector<FinishedJob>* 
       continue;
     }
     ReorderCaches(job, parents_);
-    still_live.push_back(std::move(job));
+    if (&jobs_[kept] != &job) jobs_[kept] = std::move(job);
+    ++kept;
   }
-  jobs_ = std::move(still_live);
+  jobs_.erase(jobs_.begin() + static_cast<std::ptrdiff_t>(kept), jobs_.end());
 }
 
 }  // namespace tserve::engine

@@ -82,6 +82,9 @@ class Generator {
   Tensor logits_;
   std::vector<DecoderRow> rows_;
   std::vector<int> parents_;
+  std::vector<std::unique_ptr<SelfAttentionCache>> reordered_;
+  std::vector<char> moved_;
+  std::vector<char> is_copy_;
 };
 
 }  // namespace tserve::engine

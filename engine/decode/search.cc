@@ -19,6 +19,9 @@ class IndependentSearch final : public Search {
     for (int h = 0; h < n; ++h) {
       rows_.push_back(Row{Hypothesis{}, SplitMix64(options.seed + static_cast<uint64_t>(h)),
                           vocab.decoder_start});
+      // Room for every token up front: steps then allocate nothing.
+      rows_.back().hypothesis.ids.reserve(static_cast<size_t>(options.max_length));
+      rows_.back().hypothesis.token_scores.reserve(static_cast<size_t>(options.max_length));
       live_.push_back(h);
     }
   }
@@ -29,9 +32,11 @@ class IndependentSearch final : public Search {
   bool Advance(const float* logp, std::vector<int>* parents) override {
     const std::optional<int32_t> forced = ForcedToken();
     parents->clear();
-    std::vector<int> still_live;
     last_.reset();
-    for (int i = 0; i < num_rows(); ++i) {
+    // Rows that go on are compacted to the front of live_ in place.
+    const int rows = num_rows();
+    int kept = 0;
+    for (int i = 0; i < rows; ++i) {
       Row& row = rows_[live_[i]];
       const float* lp = logp + i * vocab_.size;
       const int32_t token = forced ? *forced : options_.sampling() ? Sample(lp, row.rng) : Argmax(lp);
@@ -46,11 +51,11 @@ class IndependentSearch final : public Search {
       row.last_token = token;
       if (live_[i] == 0) last_ = StreamedToken{token, score, generated_};
       if (generated_ + 1 < options_.max_length) {
-        still_live.push_back(live_[i]);
+        live_[kept++] = live_[i];
         parents->push_back(i);
       }
     }
-    live_ = std::move(still_live);
+    live_.resize(static_cast<size_t>(kept));
     ++generated_;
     return live_.empty();
   }
@@ -129,19 +134,27 @@ class IndependentSearch final : public Search {
 };
 
 // Beam search with Hugging Face's candidate walk and stopping rule.
+//
+// Hypotheses are paths in a history of (token, log-probability, parent)
+// nodes that only grows, allocated up front for max_length steps, so a step
+// copies no token lists and allocates nothing; the finished hypotheses'
+// tokens are read back from the history at the end.
 class BeamSearch final : public Search {
  public:
   BeamSearch(const DecodingOptions& options, const SearchVocab& vocab)
       : Search(options, vocab), beam_size_(options.beam_size) {
     beams_.resize(beam_size_);
-    for (int b = 0; b < beam_size_; ++b) beams_[b].score = b == 0 ? 0.f : -1e9f;
+    for (int b = 0; b < beam_size_; ++b) beams_[b] = Beam{b == 0 ? 0.f : -1e9f, kNoNode};
+    next_beams_.reserve(beam_size_);
+    history_.reserve(static_cast<size_t>(beam_size_) * static_cast<size_t>(options.max_length));
+    finished_.reserve(beam_size_ + 1);
   }
 
   // The first step runs a single row: every beam holds only the start token,
   // so the other beams' log-probabilities are row 0's.
   int num_rows() const override { return generated_ == 0 ? 1 : beam_size_; }
   int32_t input_token(int row) const override {
-    return generated_ == 0 ? vocab_.decoder_start : beams_[row].ids.back();
+    return generated_ == 0 ? vocab_.decoder_start : history_[beams_[row].node].token;
   }
 
   bool Advance(const float* logp, std::vector<int>* parents) override {
@@ -166,31 +179,25 @@ class BeamSearch final : public Search {
     }
     TopInPlace(0, wanted);
 
-    std::vector<Beam> next;
+    next_beams_.clear();
     parents->clear();
-    for (size_t rank = 0; rank < pool_.size() && static_cast<int>(next.size()) < beam_size_;
-         ++rank) {
+    for (size_t rank = 0;
+         rank < pool_.size() && static_cast<int>(next_beams_.size()) < beam_size_; ++rank) {
       const int b = static_cast<int>(pool_[rank].flat / V);
       const int32_t token = static_cast<int32_t>(pool_[rank].flat % V);
       const float token_logp = logp[(generated_ == 0 ? 0 : b) * V + token];
       if (token == vocab_.eos) {
         if (rank < static_cast<size_t>(beam_size_)) {
-          Hypothesis h;
-          h.ids = beams_[b].ids;
-          h.token_scores = beams_[b].token_scores;
-          h.token_scores.push_back(token_logp);
-          h.ended_with_eos = true;
-          AddFinished(std::move(h), pool_[rank].value, generated_ + 1);
+          AddFinished(Finished{0, 0, beams_[b].node, token_logp, true}, pool_[rank].value,
+                      generated_ + 1);
         }
         continue;
       }
-      Beam child{beams_[b].ids, beams_[b].token_scores, pool_[rank].value};
-      child.ids.push_back(token);
-      child.token_scores.push_back(token_logp);
-      next.push_back(std::move(child));
+      history_.push_back(Node{token, token_logp, beams_[b].node});
+      next_beams_.push_back(Beam{pool_[rank].value, static_cast<int32_t>(history_.size() - 1)});
       parents->push_back(generated_ == 0 ? 0 : b);
     }
-    beams_ = std::move(next);
+    beams_.swap(next_beams_);
     ++generated_;
 
     const int length = generated_;
@@ -201,9 +208,8 @@ class BeamSearch final : public Search {
       done = WorstFinished() >= Normalize(best_running, length);
     }
     if (!done && generated_ >= options_.max_length) {
-      for (Beam& beam : beams_) {
-        AddFinished(Hypothesis{std::move(beam.ids), 0.f, std::move(beam.token_scores), false},
-                    beam.score, length);
+      for (const Beam& beam : beams_) {
+        AddFinished(Finished{0, 0, beam.node, 0.f, false}, beam.score, length);
       }
       done = true;
     }
@@ -219,27 +225,47 @@ class BeamSearch final : public Search {
                      [](const Finished& a, const Finished& b) { return a.score > b.score; });
     GenerationResult result;
     for (int i = 0; i < options_.num_hypotheses && i < static_cast<int>(finished_.size()); ++i) {
-      finished_[i].hypothesis.score = static_cast<float>(finished_[i].score);
-      result.hypotheses.push_back(std::move(finished_[i].hypothesis));
+      result.hypotheses.push_back(ToHypothesis(finished_[i]));
     }
     return result;
   }
 
  private:
+  static constexpr int32_t kNoNode = -1;  // the start token
+  struct Node {
+    int32_t token;
+    float logp;
+    int32_t parent;  // kNoNode for the first generated token
+  };
   struct Beam {
-    std::vector<int32_t> ids;
-    std::vector<float> token_scores;
     float score;
+    int32_t node;  // its last token
   };
   struct Candidate {
     float value;
     int64_t flat;  // beam * V + token
   };
   struct Finished {
-    Hypothesis hypothesis;
     double score;
     int64_t order;  // insertion order, for ties
+    int32_t node;   // the last token before end-of-sentence (or the cut)
+    float eos_logp;
+    bool ended_with_eos;
   };
+
+  Hypothesis ToHypothesis(const Finished& f) const {
+    Hypothesis h;
+    for (int32_t n = f.node; n != kNoNode; n = history_[n].parent) {
+      h.ids.push_back(history_[n].token);
+      h.token_scores.push_back(history_[n].logp);
+    }
+    std::reverse(h.ids.begin(), h.ids.end());
+    std::reverse(h.token_scores.begin(), h.token_scores.end());
+    if (f.ended_with_eos) h.token_scores.push_back(f.eos_logp);
+    h.ended_with_eos = f.ended_with_eos;
+    h.score = static_cast<float>(f.score);
+    return h;
+  }
 
   double Normalize(float score, int length) const {
     return static_cast<double>(score) /
@@ -265,8 +291,10 @@ class BeamSearch final : public Search {
 
   // The finished set holds at most beam_size hypotheses: a new one beyond
   // that evicts the worst (the earliest added among equals).
-  void AddFinished(Hypothesis h, float score, int length) {
-    finished_.push_back({std::move(h), Normalize(score, length), next_order_++});
+  void AddFinished(Finished f, float score, int length) {
+    f.score = Normalize(score, length);
+    f.order = next_order_++;
+    finished_.push_back(f);
     if (static_cast<int>(finished_.size()) <= beam_size_) return;
     auto worst = finished_.begin();
     for (auto it = finished_.begin(); it != finished_.end(); ++it) {
@@ -277,6 +305,8 @@ class BeamSearch final : public Search {
 
   int beam_size_;
   std::vector<Beam> beams_;
+  std::vector<Beam> next_beams_;
+  std::vector<Node> history_;
   std::vector<Finished> finished_;
   std::vector<Candidate> pool_;
   int64_t next_order_ = 0;
