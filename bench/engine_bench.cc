@@ -30,6 +30,11 @@ ABSL_FLAG(bool, ignore_eos, false, "always generate max_length tokens");
 ABSL_FLAG(std::string, compute_type, "float32",
           "matmul type: float32, bfloat16, int8 or auto (the fastest on this CPU)");
 ABSL_FLAG(int, threads, 0, "intra-op threads (0 = all cores)");
+ABSL_FLAG(int, encoder_batch, 0,
+          "instead of translating: encode this many synthetic sentences of "
+          "--encoder_tokens tokens at once, repeatedly, and report the encoder's GFLOP/s");
+ABSL_FLAG(int, encoder_tokens, 64, "tokens per sentence of the encoder benchmark");
+ABSL_FLAG(double, encoder_seconds, 3, "duration of the encoder benchmark");
 
 namespace {
 
@@ -37,6 +42,54 @@ using Clock = std::chrono::steady_clock;
 
 double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+// Matrix-product FLOPs of encoding one padded batch: per token and layer the
+// q/k/v and output projections (4·d²) and the FFN (2·d·ffn), plus attention
+// scores and the weighted sum over the batch's length (2·T·d).
+double EncoderFlops(const tserve::engine::ModelConfig& c, int64_t batch, int64_t tokens) {
+  const double d = static_cast<double>(c.d_model);
+  const double per_token_layer =
+      2.0 * (4.0 * d * d + 2.0 * d * static_cast<double>(c.encoder_ffn_dim) +
+             2.0 * static_cast<double>(tokens) * d);
+  return per_token_layer * static_cast<double>(c.encoder_layers * batch * tokens);
+}
+
+int RunEncoder(const tserve::engine::TranslationModel& model,
+               tserve::engine::ComputeType compute_type, double load_seconds) {
+  const int batch = absl::GetFlag(FLAGS_encoder_batch);
+  const int tokens = absl::GetFlag(FLAGS_encoder_tokens);
+  const auto& config = model.config();
+  // Token ids spread over the vocabulary (pad excluded), end-of-sentence last.
+  std::vector<std::vector<int32_t>> sources(static_cast<size_t>(batch));
+  for (int b = 0; b < batch; ++b) {
+    for (int t = 0; t + 1 < tokens; ++t) {
+      int32_t id = static_cast<int32_t>((7919 * (b * tokens + t) + 13) % config.vocab_size);
+      if (id == config.pad_token_id) id = static_cast<int32_t>(config.eos_token_id);
+      sources[b].push_back(id);
+    }
+    sources[b].push_back(static_cast<int32_t>(config.eos_token_id));
+  }
+  if (auto warm = model.EncoderStates(sources); !warm.ok()) {
+    std::cerr << "engine_bench: " << warm.status() << "\n";
+    return 1;
+  }
+  int calls = 0;
+  const auto start = Clock::now();
+  while (Seconds(start) < absl::GetFlag(FLAGS_encoder_seconds)) {
+    if (auto states = model.EncoderStates(sources); !states.ok()) return 1;
+    ++calls;
+  }
+  const double seconds = Seconds(start);
+  std::cout << absl::StrFormat(
+                   "{\"engine\": \"tserve\", \"benchmark\": \"encoder\", \"compute_type\": \"%s\", "
+                   "\"batch_size\": %d, \"tokens\": %d, \"calls\": %d, \"seconds\": %.3f, "
+                   "\"gflops\": %.1f, \"load_seconds\": %.3f}",
+                   std::string(tserve::engine::ComputeTypeName(compute_type)), batch, tokens,
+                   calls, seconds, EncoderFlops(config, batch, tokens) * calls / seconds / 1e9,
+                   load_seconds)
+            << std::endl;
+  return 0;
 }
 
 int Run() {
@@ -59,6 +112,9 @@ int Run() {
     return 1;
   }
   const double load_seconds = Seconds(load_start);
+  if (absl::GetFlag(FLAGS_encoder_batch) > 0) {
+    return RunEncoder(**model, *compute_type, load_seconds);
+  }
 
   std::ifstream in(absl::GetFlag(FLAGS_input));
   if (!in) {

@@ -15,7 +15,9 @@
 #include <chrono>
 #include <future>
 #include <iostream>
+#include <optional>
 #include <random>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -35,6 +37,7 @@ ABSL_FLAG(int, max_batch_size, 32, "scheduler max_batch_size");
 ABSL_FLAG(int, max_live_rows, 64, "scheduler max_live_rows");
 ABSL_FLAG(int, sequential_sentences, 32, "sentences of the sequential run (it is slow)");
 ABSL_FLAG(int, threads, 0, "intra-op threads (0 = all cores)");
+ABSL_FLAG(std::string, compute_type, "float32", "float32, bfloat16 or int8");
 
 namespace {
 
@@ -124,7 +127,17 @@ RunResult Run(const std::string& name, const tserve::engine::TranslationModel& m
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  auto model = tserve::engine::TranslationModel::Load(absl::GetFlag(FLAGS_model_dir));
+  std::optional<tserve::engine::ComputeType> compute_type =
+      tserve::engine::ParseComputeType(absl::GetFlag(FLAGS_compute_type));
+  if (!compute_type) {
+    std::cerr << "scheduler_bench: unknown --compute_type\n";
+    return 2;
+  }
+  tserve::engine::LoadOptions load_options;
+  load_options.compute_type = *compute_type;
+  load_options.threads = absl::GetFlag(FLAGS_threads);
+  auto model =
+      tserve::engine::TranslationModel::Load(absl::GetFlag(FLAGS_model_dir), load_options);
   if (!model.ok()) {
     std::cerr << "scheduler_bench: " << model.status() << "\n";
     return 1;
