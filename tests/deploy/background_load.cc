@@ -80,8 +80,7 @@ void BackgroundLoad::EncodeLoop() {
   for (const char* text : kTexts) request.add_texts(text);
   do {
     absl::StatusOr<tserve::v1::EncodeResponse> response = client_->Encode(request);
-    ++(response.ok() && response->embeddings_size() == request.texts_size() ? succeeded_
-                                                                             : failed_);
+    ++(response.ok() && response->embeddings_size() == request.texts_size() ? succeeded_ : failed_);
   } while (Pause());
 }
 

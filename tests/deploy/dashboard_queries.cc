@@ -45,8 +45,8 @@ absl::StatusOr<std::vector<DashboardQuery>> VariableQueries(absl::string_view da
   if (!dashboard.ok()) return dashboard.status();
   const std::regex label_values(R"(^\s*label_values\(\s*(.+)\s*,\s*(\w+)\s*\)\s*$)");
   std::vector<DashboardQuery> queries;
-  const nlohmann::json list =
-      dashboard->value("templating", nlohmann::json::object()).value("list", nlohmann::json::array());
+  const nlohmann::json list = dashboard->value("templating", nlohmann::json::object())
+                                  .value("list", nlohmann::json::array());
   for (const nlohmann::json& variable : list) {
     if (variable.value("type", "") != "query") continue;
     const std::string name = variable.value("name", "");
@@ -56,9 +56,9 @@ absl::StatusOr<std::vector<DashboardQuery>> VariableQueries(absl::string_view da
         query.is_object() ? query.value("query", "") : query.get<std::string>();
     std::smatch match;
     if (!std::regex_match(text, match, label_values)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "variable '", name, "': only label_values(SELECTOR, LABEL) is understood, not '", text,
-          "'"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("variable '", name,
+                       "': only label_values(SELECTOR, LABEL) is understood, not '", text, "'"));
     }
     queries.push_back({absl::StrCat("variable '", name, "'"),
                        absl::StrCat("group by (", match[2].str(), ") (", match[1].str(), ")")});

@@ -62,8 +62,7 @@ absl::StatusOr<pid_t> SpawnLogged(std::vector<std::string> argv, const std::stri
                                    O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   pid_t pid = -1;
-  const int error =
-      posix_spawnp(&pid, pointers[0], &actions, nullptr, pointers.data(), environ);
+  const int error = posix_spawnp(&pid, pointers[0], &actions, nullptr, pointers.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (error != 0) {
     return absl::InternalError(absl::StrCat("cannot start ", argv[0], ": ", std::strerror(error)));
@@ -78,8 +77,8 @@ bool Exited(pid_t pid) {
 
 // Counts the matches of `pattern` in `text`, then replaces them all.
 int ReplaceAll(std::string& text, const std::regex& pattern, const std::string& replacement) {
-  const int count = static_cast<int>(
-      std::distance(std::sregex_iterator(text.begin(), text.end(), pattern), std::sregex_iterator()));
+  const int count = static_cast<int>(std::distance(
+      std::sregex_iterator(text.begin(), text.end(), pattern), std::sregex_iterator()));
   text = std::regex_replace(text, pattern, replacement);
   return count;
 }
@@ -92,8 +91,7 @@ double ParseValue(const nlohmann::json& pair) {
 
 }  // namespace
 
-absl::StatusOr<std::string> RewriteScrapeConfig(absl::string_view config,
-                                                absl::string_view target,
+absl::StatusOr<std::string> RewriteScrapeConfig(absl::string_view config, absl::string_view target,
                                                 absl::string_view interval) {
   std::string text(config);
   // Two-digit group references ($01), since the value that follows may start
@@ -101,9 +99,9 @@ absl::StatusOr<std::string> RewriteScrapeConfig(absl::string_view config,
   // Flow-style target lists: `targets: ["host:port", ...]`.
   const int targets = ReplaceAll(text, std::regex(R"((targets:\s*\[)[^\]]*(\]))"),
                                  absl::StrCat("$01\"", target, "\"$02"));
-  const int intervals =
-      ReplaceAll(text, std::regex(R"(((?:scrape_interval|evaluation_interval|scrape_timeout):\s*)\S+)"),
-                 absl::StrCat("$01", interval));
+  const int intervals = ReplaceAll(
+      text, std::regex(R"(((?:scrape_interval|evaluation_interval|scrape_timeout):\s*)\S+)"),
+      absl::StrCat("$01", interval));
   if (targets == 0 || intervals == 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("the Prometheus configuration has ", targets, " `targets: [...]` lists and ",
@@ -149,8 +147,7 @@ absl::Status PrometheusServer::Launch(int port) {
   absl::StatusOr<pid_t> pid =
       SpawnLogged({"prometheus", absl::StrCat("--config.file=", dir_->File("prometheus.yml")),
                    absl::StrCat("--storage.tsdb.path=", dir_->File("data")),
-                   absl::StrCat("--web.listen-address=127.0.0.1:", port),
-                   "--log.level=warn"},
+                   absl::StrCat("--web.listen-address=127.0.0.1:", port), "--log.level=warn"},
                   dir_->File("prometheus.log"));
   if (!pid.ok()) return pid.status();
   pid_ = *pid;
@@ -174,8 +171,8 @@ absl::Status PrometheusServer::WaitUntilReady(absl::Duration timeout) {
     if (ready.ok() && ready->status_code == 200) return absl::OkStatus();
     absl::SleepFor(absl::Milliseconds(100));
   }
-  return absl::DeadlineExceededError(
-      absl::StrCat("prometheus was not ready within ", absl::FormatDuration(timeout), ":\n", Log()));
+  return absl::DeadlineExceededError(absl::StrCat("prometheus was not ready within ",
+                                                  absl::FormatDuration(timeout), ":\n", Log()));
 }
 
 PrometheusServer::~PrometheusServer() {

@@ -25,8 +25,7 @@ namespace tserve::testing {
 // scrape_interval, evaluation_interval and scrape_timeout set to `interval`
 // ("1s"). InvalidArgument when the configuration has no target or no
 // scrape_interval to rewrite, so that a changed layout is noticed.
-absl::StatusOr<std::string> RewriteScrapeConfig(absl::string_view config,
-                                                absl::string_view target,
+absl::StatusOr<std::string> RewriteScrapeConfig(absl::string_view config, absl::string_view target,
                                                 absl::string_view interval);
 
 // One sample of an instant query: its labels and value (NaN and ±Inf as
@@ -69,8 +68,7 @@ class PrometheusServer {
   // Runs Query(expression) every `poll` until the result has a finite sample
   // or `timeout` passes; returns the last result either way (or the error of
   // an expression Prometheus rejects).
-  absl::StatusOr<QueryResult> QueryUntilFinite(absl::string_view expression,
-                                               absl::Duration timeout,
+  absl::StatusOr<QueryResult> QueryUntilFinite(absl::string_view expression, absl::Duration timeout,
                                                absl::Duration poll = absl::Milliseconds(500)) const;
 
   // Everything prometheus wrote to stdout and stderr so far.
