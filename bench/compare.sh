@@ -20,18 +20,24 @@
 # float32 at the same beam size, peak RSS, load time) and appends it with the
 # machine and the command to bench/RESULTS.md.
 #
+# Then the encoder alone: engine_bench --encoder_batch 32 --encoder_tokens 64
+# for each compute type, against the matrix-multiply peak of the same data
+# type measured by oneDNN's matmul in the same run ($MATMUL_PEAK, default
+# build/release/bench/matmul_peak): GFLOP/s and the fraction of that peak.
+#
 # --sentences N uses the first N input sentences for every run;
 # --reference_sentences M the first M for the reference only (it is slow;
 # rates are per generated token, so they stay comparable).
 # --repeat R runs every configuration R times and reports the fastest run
 # (the machine may be shared: the load average is logged before every run).
-# Environment: ENGINE_BENCH, PYTHON (default /usr/bin/python3).
+# Environment: ENGINE_BENCH, MATMUL_PEAK, PYTHON (default /usr/bin/python3).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
 PYTHON=${PYTHON:-/usr/bin/python3}
 ENGINE_BENCH=${ENGINE_BENCH:-build/release/bench/engine_bench}
+MATMUL_PEAK=${MATMUL_PEAK:-$(dirname "$ENGINE_BENCH")/matmul_peak}
 WORK=bench/work
 
 SENTENCES=0
@@ -157,6 +163,21 @@ for beam in $BEAMS; do
       --ignore_eos --compute_type "$mode" --threads "$THREADS"
   done
 done
+
+# The encoder against the machine's matmul peak per data type.
+ENCODER_JSONL=$WORK/run-$STAMP.encoder.jsonl
+: > "$ENCODER_JSONL"
+if [ -x "$ENGINE_BENCH" ] && [ -x "$MATMUL_PEAK" ]; then
+  echo "== oneDNN matmul peak per data type  [$(machine_load)]"
+  "$MATMUL_PEAK" | tee -a "$ENCODER_JSONL" | sed 's/^/   /'
+  for ct in $COMPUTE_TYPES; do
+    echo "== tserve $ct encoder, batch 32 x 64 tokens  [$(machine_load)]"
+    out=$("$ENGINE_BENCH" --model_dir="$MODEL" --compute_type="$ct" --threads="$THREADS" \
+      --encoder_batch=32 --encoder_tokens=64 --encoder_seconds=3 2>&1 | grep '^{' || true)
+    echo "   $out"
+    [ -n "$out" ] && printf '%s\n' "$out" >> "$ENCODER_JSONL"
+  done
+fi
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 TABLE=$("$PYTHON" - "$JSONL" <<'EOF'
@@ -202,8 +223,33 @@ print("\n".join(out))
 EOF
 )
 
+ENCODER_TABLE=$("$PYTHON" - "$ENCODER_JSONL" <<'EOF2'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+peaks = {l["type"]: l for l in lines if "available" in l}
+runs = [l for l in lines if l.get("benchmark") == "encoder"]
+if not runs:
+    sys.exit(0)
+out = ["| compute type | encoder GFLOP/s (32 x 64 tokens) | oneDNN matmul peak, same type | fraction of peak |",
+       "|---|---:|---:|---:|"]
+for r in runs:
+    peak = peaks.get(r["compute_type"])
+    if peak and peak["available"]:
+        out.append(f"| {r['compute_type']} | {r['gflops']:.1f} | {peak['gflops']:.1f} ({peak['implementation']}) "
+                   f"| {100 * r['gflops'] / peak['gflops']:.0f}% |")
+    else:
+        out.append(f"| {r['compute_type']} | {r['gflops']:.1f} | not available on this CPU | - |")
+for t, p in peaks.items():
+    if not p["available"]:
+        out.append("")
+        out.append(f"oneDNN has no {t} matmul on this CPU ({p.get('reason', '')}).")
+print("\n".join(out))
+EOF2
+)
+
 echo
 echo "$TABLE"
+if [ -n "$ENCODER_TABLE" ]; then echo; echo "$ENCODER_TABLE"; fi
 if [ -s "$NOTES" ]; then echo; cat "$NOTES"; fi
 echo
 echo "raw results: $JSONL"
@@ -234,6 +280,7 @@ if [ "$WRITE_RESULTS" -eq 1 ]; then
     echo "- Build: $COMMIT, engine_bench $ENGINE_BENCH; reference: torch $TORCH, BLAS $BLAS"
     echo
     echo "$TABLE"
+    if [ -n "$ENCODER_TABLE" ]; then echo; echo "$ENCODER_TABLE"; fi
     if [ -s "$NOTES" ]; then echo; cat "$NOTES"; fi
   } >> "$RESULTS"
   echo "appended to $RESULTS"
