@@ -33,6 +33,7 @@ sys.path.insert(0, HERE)
 
 import checkpoint  # noqa: E402
 import data  # noqa: E402
+import evaluate  # noqa: E402
 import model_setup  # noqa: E402
 import objective  # noqa: E402
 import paths  # noqa: E402
@@ -61,6 +62,7 @@ def parse_args():
     ap.add_argument("--export", action="store_true", help="export a checkpoint and exit")
     ap.add_argument("--export-from", choices=("best", "last"), default="best")
     ap.add_argument("--export-dtype", choices=("F16", "BF16", "F32"), default="F16")
+    ap.add_argument("--export-dir", default=paths.MODEL)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--bf16", action="store_true", help="bfloat16 autocast (only fast with native bf16)")
@@ -105,9 +107,12 @@ def export(args, files):
     path = files.best if args.export_from == "best" else files.last
     state = checkpoint.load(path)
     model = model_setup.load_checkpoint_model(state)
-    size = model_setup.export(model, paths.TOKENIZER, paths.MODEL, storage=args.export_dtype)
+    size = model_setup.export(model, paths.TOKENIZER, args.export_dir, storage=args.export_dtype)
     print(f"exported {path} (step {state['step']}, validation NLL {state.get('valid_nll')}) "
-          f"to {paths.MODEL}: {size / 1e6:.1f} MB")
+          f"to {args.export_dir}: {size / 1e6:.1f} MB")
+    # Read the directory back the way a server would, and translate one sentence.
+    example = "The children played in the park."
+    print(f"{example!r} -> {evaluate.reference_translate(args.export_dir, [example], 64)[0]!r}")
 
 
 class Trainer:
