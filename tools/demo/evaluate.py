@@ -66,7 +66,7 @@ def test_set(sample, seed):
 class Server:
     """A tserve-server on free ports, stopped with SIGTERM on exit."""
 
-    def __init__(self, binary, model_dir, compute_type, threads):
+    def __init__(self, binary, client, model_dir, compute_type, threads):
         self.tmp = tempfile.TemporaryDirectory()
         port_file = os.path.join(self.tmp.name, "ports")
         cmd = [binary, f"--model=demo={model_dir}", "--grpc_port=0", "--metrics_port=0",
@@ -74,6 +74,7 @@ class Server:
         self.log = open(os.path.join(self.tmp.name, "server.log"), "w+", encoding="utf-8")
         self.process = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
         self.address = f"127.0.0.1:{self._wait_for_port(port_file)}"
+        self._wait_until_serving(client)
 
     def _wait_for_port(self, port_file, timeout_s=120):
         deadline = time.monotonic() + timeout_s
@@ -87,6 +88,20 @@ class Server:
                 return int(ports["grpc_port"])
             time.sleep(0.1)
         raise RuntimeError("tserve-server did not bind its ports in time")
+
+    def _wait_until_serving(self, client, timeout_s=300):
+        """The ports are bound before the models are loaded: wait for the
+        health service to report SERVING."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"tserve-server exited with {self.process.returncode}")
+            res = subprocess.run([client, "health", f"--address={self.address}", "--timeout_s=5"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+            if res.returncode == 0:
+                return
+            time.sleep(0.2)
+        raise RuntimeError("tserve-server did not become SERVING in time")
 
     def __enter__(self):
         return self
@@ -138,7 +153,7 @@ def main():
     if args.address:
         hyps = tserve_translate(args.client, args.address, sources, args.beam_size, args.max_length)
     else:
-        with Server(args.server, args.model_dir, args.compute_type, args.threads) as server:
+        with Server(args.server, args.client, args.model_dir, args.compute_type, args.threads) as server:
             hyps = tserve_translate(args.client, server.address, sources, args.beam_size, args.max_length)
     report = {"sentences": len(sources), "beam_size": args.beam_size,
               "compute_type": None if args.address else args.compute_type,
