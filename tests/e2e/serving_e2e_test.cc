@@ -305,9 +305,25 @@ INSTANTIATE_TEST_SUITE_P(
 TEST_F(ServingTest, InvalidUtf8IsRefused) {
   tserve::v1::TranslateRequest request;
   request.set_model("swish");
+  request.add_texts("fine");
   request.add_texts("caf\xC3");
   absl::StatusOr<tserve::v1::TranslateResponse> response = client_->Translate(request);
-  EXPECT_FALSE(response.ok());
+  ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kInvalidArgument) << response.status();
+  EXPECT_THAT(response.status().message(), HasSubstr("not valid UTF-8"));
+  EXPECT_THAT(response.status().message(), HasSubstr("offset 3"));
+
+  tserve::v1::TranslateStreamRequest stream;
+  stream.set_model("swish");
+  stream.set_text("\xFF");
+  absl::Status status =
+      client_->TranslateStream(stream, [](const tserve::v1::TranslateStreamResponse&) {});
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+
+  tserve::v1::EncodeRequest encode;
+  encode.set_model("swish");
+  encode.add_texts("\xE2\x82");
+  EXPECT_EQ(client_->Encode(encode).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(ServingTest, TooLongTextIsTruncatedWhenAsked) {
