@@ -1,5 +1,7 @@
 #include "engine/decode/search.h"
 
+#include <immintrin.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -148,6 +150,7 @@ class BeamSearch final : public Search {
     next_beams_.reserve(beam_size_);
     history_.reserve(static_cast<size_t>(beam_size_) * static_cast<size_t>(options.max_length));
     finished_.reserve(beam_size_ + 1);
+    pool_.reserve(static_cast<size_t>(2 * beam_size_ * beam_size_));
   }
 
   // The first step runs a single row: every beam holds only the start token,
@@ -171,11 +174,7 @@ class BeamSearch final : public Search {
         if (lp[*forced] != kNegInf) pool_.push_back({base + lp[*forced], b * V + *forced});
         continue;
       }
-      const size_t begin = pool_.size();
-      for (int64_t v = 0; v < V; ++v) {
-        if (lp[v] != kNegInf) pool_.push_back({base + lp[v], b * V + v});
-      }
-      TopInPlace(begin, wanted);
+      AppendBest(lp, base, b, wanted);
     }
     TopInPlace(0, wanted);
 
@@ -272,11 +271,48 @@ class BeamSearch final : public Search {
            std::pow(static_cast<double>(length), static_cast<double>(options_.length_penalty));
   }
 
+  // Candidates in a total order: higher value first, then lower (beam, token).
+  static bool Better(const Candidate& a, const Candidate& b) {
+    return a.value > b.value || (a.value == b.value && a.flat < b.flat);
+  }
+
+  // Appends beam b's `n` best candidates, best first, in one pass over its
+  // log-probabilities: a small sorted list, entered only by candidates
+  // better than its current last, rather than every token of the vocabulary.
+  void AppendBest(const float* lp, float base, int b, size_t n) {
+    const int64_t V = vocab_.size;
+    const size_t begin = pool_.size();
+    const auto consider = [&](int64_t v) {
+      if (lp[v] == kNegInf) return;
+      const Candidate c{base + lp[v], b * V + v};
+      if (pool_.size() - begin == n) {
+        if (!Better(c, pool_.back())) return;
+        pool_.back() = c;
+      } else {
+        pool_.push_back(c);
+      }
+      for (size_t i = pool_.size() - 1; i > begin && Better(pool_[i], pool_[i - 1]); --i) {
+        std::swap(pool_[i], pool_[i - 1]);
+      }
+    };
+    int64_t v = 0;
+    // Once the list is full, eight tokens at a time are skipped unless one
+    // beats its last entry (a later token equal to it never does).
+    const __m256 vbase = _mm256_set1_ps(base);
+    for (; v + 8 <= V; v += 8) {
+      if (pool_.size() - begin == n) {
+        const __m256 values = _mm256_add_ps(vbase, _mm256_loadu_ps(lp + v));
+        const __m256 above = _mm256_cmp_ps(values, _mm256_set1_ps(pool_.back().value), _CMP_GT_OQ);
+        if (_mm256_movemask_ps(above) == 0) continue;
+      }
+      for (int64_t j = v; j < v + 8; ++j) consider(j);
+    }
+    for (; v < V; ++v) consider(v);
+  }
+
   // Keeps in pool_[begin..] only the `n` best candidates, best first.
   void TopInPlace(size_t begin, size_t n) {
-    auto better = [](const Candidate& a, const Candidate& b) {
-      return a.value > b.value || (a.value == b.value && a.flat < b.flat);
-    };
+    const auto better = Better;
     const size_t count = pool_.size() - begin;
     const size_t keep = std::min(n, count);
     std::partial_sort(pool_.begin() + begin, pool_.begin() + begin + keep, pool_.end(), better);
