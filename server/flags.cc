@@ -158,7 +158,8 @@ absl::StatusOr<ServerOptions> ServerOptionsFromFlags() {
     if (!model.ok()) return model.status();
     options.models.push_back(*std::move(model));
   }
-  absl::StatusOr<ComputeType> compute_type = ParseComputeType(absl::GetFlag(FLAGS_compute_type));
+  absl::StatusOr<std::optional<engine::ComputeType>> compute_type =
+      ParseComputeType(absl::GetFlag(FLAGS_compute_type));
   if (!compute_type.ok()) return compute_type.status();
   options.compute_type = *compute_type;
   options.threads = absl::GetFlag(FLAGS_threads);

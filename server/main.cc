@@ -27,15 +27,11 @@ int Run(int argc, char** argv) {
     return 2;
   }
 
-  absl::StatusOr<ComputeType> compute_type = ResolveComputeType(options->compute_type);
-  if (!compute_type.ok()) {
-    LogError(absl::StrCat("invalid configuration: ", compute_type.status().message()));
-    return 2;
-  }
-
+  const std::string compute_type(
+      engine::ComputeTypeName(ResolveComputeType(options->compute_type)));
   LogInfo(
       absl::StrCat("tserve-server ", Version(), " (", Compiler(), ") starting; compute type ",
-                   ComputeTypeName(*compute_type), ", threads ",
+                   compute_type, ", threads ",
                    options->threads == 0 ? std::string("auto") : std::to_string(options->threads)));
   if (options->models.empty()) {
     LogWarning("no --model given: serving health, reflection and metrics only");

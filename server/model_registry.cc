@@ -9,35 +9,9 @@
 
 namespace tserve::server {
 
-absl::StatusOr<ComputeType> ResolveComputeType(ComputeType requested) {
-  if (requested != ComputeType::kAuto) return requested;
-  switch (engine::FastestComputeType()) {
-    case engine::ComputeType::kFloat32:
-      return ComputeType::kFloat32;
-    case engine::ComputeType::kBfloat16:
-      return ComputeType::kBfloat16;
-    case engine::ComputeType::kInt8:
-      return ComputeType::kInt8;
-  }
-  return absl::InternalError("no compute type for auto");
+engine::ComputeType ResolveComputeType(std::optional<engine::ComputeType> requested) {
+  return requested.value_or(engine::FastestComputeType());
 }
-
-namespace {
-
-engine::ComputeType ToEngineComputeType(ComputeType type) {
-  switch (type) {
-    case ComputeType::kBfloat16:
-      return engine::ComputeType::kBfloat16;
-    case ComputeType::kInt8:
-      return engine::ComputeType::kInt8;
-    case ComputeType::kAuto:  // resolved before loading
-    case ComputeType::kFloat32:
-      break;
-  }
-  return engine::ComputeType::kFloat32;
-}
-
-}  // namespace
 
 SchedulerOptions ToSchedulerOptions(const BatchingOptions& batching, int threads) {
   SchedulerOptions s;
@@ -53,7 +27,7 @@ SchedulerOptions ToSchedulerOptions(const BatchingOptions& batching, int threads
 
 absl::StatusOr<std::unique_ptr<ServedModel>> LoadServedModel(const ModelSpec& spec,
                                                              const ServerOptions& options,
-                                                             ComputeType compute_type,
+                                                             engine::ComputeType compute_type,
                                                              Metrics& metrics) {
   const absl::Time start = absl::Now();
   auto served = std::make_unique<ServedModel>();
@@ -62,7 +36,7 @@ absl::StatusOr<std::unique_ptr<ServedModel>> LoadServedModel(const ModelSpec& sp
   served->compute_type = compute_type;
   engine::LoadOptions load;
   load.threads = options.threads;
-  load.compute_type = ToEngineComputeType(compute_type);
+  load.compute_type = compute_type;
   absl::StatusOr<std::unique_ptr<engine::TranslationModel>> model =
       engine::TranslationModel::Load(spec.path, load);
   if (!model.ok()) {

@@ -21,7 +21,7 @@ namespace tserve::server {
 struct ServedModel {
   std::string name;
   std::string path;
-  ComputeType compute_type = ComputeType::kFloat32;
+  engine::ComputeType compute_type = engine::ComputeType::kFloat32;
   std::unique_ptr<engine::TranslationModel> model;
   ModelMetrics* metrics = nullptr;  // owned by Metrics; outlives the scheduler
   std::unique_ptr<Scheduler> scheduler;
@@ -31,7 +31,7 @@ struct ServedModel {
 
 // The compute type to load models with: `requested` itself, or for auto the
 // fastest type the engine has for this CPU (engine::FastestComputeType).
-absl::StatusOr<ComputeType> ResolveComputeType(ComputeType requested);
+engine::ComputeType ResolveComputeType(std::optional<engine::ComputeType> requested);
 
 // The scheduler options of the batching flags.
 SchedulerOptions ToSchedulerOptions(const BatchingOptions& batching, int threads);
@@ -40,7 +40,7 @@ SchedulerOptions ToSchedulerOptions(const BatchingOptions& batching, int threads
 // with one short translation through the scheduler.
 absl::StatusOr<std::unique_ptr<ServedModel>> LoadServedModel(const ModelSpec& spec,
                                                              const ServerOptions& options,
-                                                             ComputeType compute_type,
+                                                             engine::ComputeType compute_type,
                                                              Metrics& metrics);
 
 // The loaded models, by name. Filled before serving starts, then read-only

@@ -77,27 +77,14 @@ absl::StatusOr<ModelSpec> ParseModelSpec(absl::string_view spec) {
   return model;
 }
 
-absl::StatusOr<ComputeType> ParseComputeType(absl::string_view name) {
-  for (ComputeType type :
-       {ComputeType::kAuto, ComputeType::kFloat32, ComputeType::kBfloat16, ComputeType::kInt8}) {
-    if (name == ComputeTypeName(type)) return type;
+absl::StatusOr<std::optional<engine::ComputeType>> ParseComputeType(absl::string_view name) {
+  if (name == "auto") return std::optional<engine::ComputeType>();
+  if (std::optional<engine::ComputeType> type =
+          engine::ParseComputeType(std::string_view(name.data(), name.size()))) {
+    return type;
   }
   return absl::InvalidArgumentError(absl::StrCat(
       "--compute_type=", name, " is not a compute type: use auto, float32, bfloat16 or int8"));
-}
-
-absl::string_view ComputeTypeName(ComputeType type) {
-  switch (type) {
-    case ComputeType::kAuto:
-      return "auto";
-    case ComputeType::kFloat32:
-      return "float32";
-    case ComputeType::kBfloat16:
-      return "bfloat16";
-    case ComputeType::kInt8:
-      return "int8";
-  }
-  return "unknown";
 }
 
 absl::Status ValidateServerOptions(const ServerOptions& options) {

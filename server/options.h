@@ -2,6 +2,7 @@
 #define TSERVE_SERVER_OPTIONS_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "engine/ops/compute_type.h"
 
 namespace tserve::server {
 
@@ -27,12 +29,9 @@ struct ModelSpec {
 // (letters, digits, `.`, `_`, `-`), so directories containing `=` still work.
 absl::StatusOr<ModelSpec> ParseModelSpec(absl::string_view spec);
 
-// The type the engine runs matrix products in. kAuto picks the fastest type
-// the CPU supports.
-enum class ComputeType { kAuto, kFloat32, kBfloat16, kInt8 };
-
-absl::StatusOr<ComputeType> ParseComputeType(absl::string_view name);
-absl::string_view ComputeTypeName(ComputeType type);
+// --compute_type: one of the engine's types (engine/ops/compute_type.h), or
+// "auto" (nullopt): the fastest type the engine has for this CPU.
+absl::StatusOr<std::optional<engine::ComputeType>> ParseComputeType(absl::string_view name);
 
 // Limits of the batching scheduler (see DESIGN.md, "Batching").
 struct BatchingOptions {
@@ -70,7 +69,7 @@ struct ServerOptions {
   int metrics_port = 9091;
   std::string port_file;
   std::vector<ModelSpec> models;
-  ComputeType compute_type = ComputeType::kAuto;
+  std::optional<engine::ComputeType> compute_type;  // unset: auto
   int threads = 0;
   BatchingOptions batching;
   RequestLimits limits;

@@ -89,12 +89,11 @@ absl::Status Server::Start() {
 
 absl::Status Server::LoadModels() {
   if (grpc_server_ == nullptr) return absl::FailedPreconditionError("the server is not started");
-  absl::StatusOr<ComputeType> compute_type = ResolveComputeType(options_.compute_type);
-  if (!compute_type.ok()) return compute_type.status();
+  const engine::ComputeType compute_type = ResolveComputeType(options_.compute_type);
   for (const ModelSpec& spec : options_.models) {
     LogInfo(absl::StrCat("loading model ", spec.name, " from ", spec.path));
     absl::StatusOr<std::unique_ptr<ServedModel>> model =
-        LoadServedModel(spec, options_, *compute_type, metrics_);
+        LoadServedModel(spec, options_, compute_type, metrics_);
     if (!model.ok()) return model.status();
     const engine::ModelConfig& c = (*model)->model->config();
     LogInfo(absl::StrCat("model ", spec.name, " loaded and warmed up in ",

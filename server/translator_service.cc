@@ -538,7 +538,7 @@ void FillModelInfo(const ServedModel& served, const RequestLimits& limits, bool 
   config->set_activation_function(c.activation_name);
   config->set_tie_word_embeddings(c.tie_word_embeddings);
   config->set_separate_vocabs(c.separate_vocabs());
-  info->set_compute_type(std::string(ComputeTypeName(served.compute_type)));
+  info->set_compute_type(std::string(engine::ComputeTypeName(served.compute_type)));
   tserve::v1::ModelLimits* l = info->mutable_limits();
   l->set_max_input_tokens(static_cast<uint32_t>(served.defaults.max_input_tokens));
   l->set_max_decoding_length(static_cast<uint32_t>(

@@ -87,7 +87,7 @@ TEST(ParseServerFlagsTest, Defaults) {
   EXPECT_EQ(options->grpc_port, 50051);
   EXPECT_EQ(options->metrics_port, 9091);
   EXPECT_TRUE(options->models.empty());
-  EXPECT_EQ(options->compute_type, ComputeType::kAuto);
+  EXPECT_FALSE(options->compute_type.has_value());  // auto
   EXPECT_EQ(options->batching.max_batch_size, 32);
   EXPECT_EQ(options->batching.max_batch_tokens, 8192);
   EXPECT_EQ(options->batching.max_queue_delay, absl::Milliseconds(5));

@@ -49,10 +49,12 @@ TEST(ParseModelSpecTest, RejectsMissingPartsWithAHint) {
 }
 
 TEST(ComputeTypeTest, ParsesEveryNameBack) {
-  for (ComputeType type :
-       {ComputeType::kAuto, ComputeType::kFloat32, ComputeType::kBfloat16, ComputeType::kInt8}) {
-    EXPECT_EQ(ParseComputeType(ComputeTypeName(type)).value(), type);
+  for (engine::ComputeType type : {engine::ComputeType::kFloat32, engine::ComputeType::kBfloat16,
+                                   engine::ComputeType::kInt8}) {
+    const std::string_view name = engine::ComputeTypeName(type);
+    EXPECT_EQ(ParseComputeType(absl::string_view(name.data(), name.size())).value(), type);
   }
+  EXPECT_EQ(ParseComputeType("auto").value(), std::nullopt);
   EXPECT_THAT(std::string(ParseComputeType("fp16").status().message()),
               HasSubstr("use auto, float32, bfloat16 or int8"));
 }

@@ -230,9 +230,10 @@ TEST(ModelRegistryTest, ResolvesNames) {
 }
 
 TEST(ComputeTypeTest, AutoResolvesToTheFastestTypeAndOthersToThemselves) {
-  EXPECT_EQ(ResolveComputeType(ComputeType::kAuto).value(), ComputeType::kInt8);
-  for (ComputeType type : {ComputeType::kFloat32, ComputeType::kBfloat16, ComputeType::kInt8}) {
-    EXPECT_EQ(ResolveComputeType(type).value(), type) << ComputeTypeName(type);
+  EXPECT_EQ(ResolveComputeType(std::nullopt), engine::ComputeType::kInt8);
+  for (engine::ComputeType type : {engine::ComputeType::kFloat32, engine::ComputeType::kBfloat16,
+                                   engine::ComputeType::kInt8}) {
+    EXPECT_EQ(ResolveComputeType(type), type) << engine::ComputeTypeName(type);
   }
 }
 
