@@ -59,6 +59,10 @@ ABSL_FLAG(int64_t, max_message_bytes, int64_t{16} << 20,
 ABSL_FLAG(int32_t, drain_timeout_s, 30,
           "On SIGTERM/SIGINT, seconds to let in-flight requests finish before they are "
           "cancelled.");
+ABSL_FLAG(int32_t, max_connection_age_s, 0,
+          "Close each client connection (with GOAWAY, letting its calls finish) after this "
+          "many seconds, so that clients balancing round-robin over DNS reconnect and reach "
+          "replicas added since; 0 keeps connections open.");
 ABSL_FLAG(std::string, tls_cert, "",
           "PEM certificate chain of the server; with --tls_key turns on TLS.");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of the server.");
@@ -177,6 +181,7 @@ absl::StatusOr<ServerOptions> ServerOptionsFromFlags() {
   options.limits.max_texts_per_request = absl::GetFlag(FLAGS_max_texts_per_request);
   options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   options.drain_timeout = absl::Seconds(absl::GetFlag(FLAGS_drain_timeout_s));
+  options.max_connection_age = absl::Seconds(absl::GetFlag(FLAGS_max_connection_age_s));
 
   options.tls.cert_file = absl::GetFlag(FLAGS_tls_cert);
   options.tls.key_file = absl::GetFlag(FLAGS_tls_key);

@@ -122,6 +122,8 @@ absl::Status ValidateServerOptions(const ServerOptions& options) {
   add(CheckRange("max_message_bytes", options.max_message_bytes, 1024,
                  std::numeric_limits<int32_t>::max()));
   add(CheckRange("drain_timeout_s", absl::ToInt64Seconds(options.drain_timeout), 0, 3600));
+  add(CheckRange("max_connection_age_s", absl::ToInt64Seconds(options.max_connection_age), 0,
+                 86400));
 
   absl::flat_hash_set<std::string> names;
   for (const ModelSpec& model : options.models) {

@@ -75,6 +75,7 @@ struct ServerOptions {
   RequestLimits limits;
   int64_t max_message_bytes = int64_t{16} << 20;
   absl::Duration drain_timeout = absl::Seconds(30);
+  absl::Duration max_connection_age = absl::ZeroDuration();  // zero: unlimited
   TlsOptions tls;
 };
 

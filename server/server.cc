@@ -52,6 +52,15 @@ absl::Status Server::Start() {
   // gRPC sets SO_REUSEPORT by default, which lets a second server silently
   // share a port that is in use. A busy port must be an error instead.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  if (options_.max_connection_age > absl::ZeroDuration()) {
+    // Connections end after this age (the calls on them get the grace period
+    // to finish), so round-robin clients re-resolve and spread over replicas
+    // that joined after they connected.
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                               static_cast<int>(absl::ToInt64Milliseconds(options_.max_connection_age)));
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                               static_cast<int>(absl::ToInt64Milliseconds(options_.drain_timeout)));
+  }
   grpc_server_ = builder.BuildAndStart();
   if (grpc_server_ == nullptr || grpc_port_ == 0) {
     grpc_server_.reset();

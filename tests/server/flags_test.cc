@@ -100,6 +100,7 @@ TEST(ParseServerFlagsTest, Defaults) {
   EXPECT_EQ(options->limits.max_texts_per_request, 256);
   EXPECT_EQ(options->max_message_bytes, 16 << 20);
   EXPECT_EQ(options->drain_timeout, absl::Seconds(30));
+  EXPECT_EQ(options->max_connection_age, absl::ZeroDuration());
   EXPECT_FALSE(options->tls.enabled());
 }
 
@@ -110,6 +111,15 @@ TEST(ParseServerFlagsTest, CommandLineWinsOverEnvironment) {
   ASSERT_TRUE(options.ok()) << options.status();
   EXPECT_EQ(options->grpc_port, 7000);
   EXPECT_EQ(options->metrics_port, 8001);
+}
+
+TEST(ParseServerFlagsTest, MaxConnectionAgeFromEnvironment) {
+  absl::FlagSaver saver;
+  absl::StatusOr<ServerOptions> options = Parse({}, {{"TSERVE_MAX_CONNECTION_AGE_S", "300"}});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->max_connection_age, absl::Seconds(300));
+  EXPECT_THAT(std::string(Parse({"--max_connection_age_s=-1"}).status().message()),
+              HasSubstr("max_connection_age_s"));
 }
 
 TEST(ParseServerFlagsTest, RepeatedModelFlagsAccumulate) {
