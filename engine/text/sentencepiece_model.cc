@@ -3,7 +3,6 @@
 #include <utility>
 
 #include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "engine/text/wire_format.h"
 
@@ -21,7 +20,7 @@ absl::Status ForEachField(std::string_view message, std::string_view context,
   while (!reader.done()) {
     absl::StatusOr<Field> field = reader.Next();
     absl::Status s = field.ok() ? on_field(*field) : field.status();
-    if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat(context, ": ", s.message()));
+    if (!s.ok()) return absl::InvalidArgumentError(absl::StrFormat("%s: %s", context, s.message()));
   }
   return absl::OkStatus();
 }

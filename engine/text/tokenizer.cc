@@ -7,16 +7,9 @@
 #include <utility>
 #include <vector>
 
-// Debian's sentencepiece header declares `namespace absl { using std::string_view; }`,
-// which collides with the system Abseil, whose absl::string_view is its own class.
-// Renaming the namespace for this one header keeps both usable: the alias still names
-// std::string_view, so the declarations match the symbols in libsentencepiece.
-#define absl sentencepiece_absl
-#include <sentencepiece_processor.h>
-#undef absl
-
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
+#include "engine/text/sentencepiece.h"
 
 namespace tserve::engine {
 namespace {
@@ -24,21 +17,6 @@ namespace {
 constexpr std::string_view kPad = "<pad>";
 constexpr std::string_view kEos = "</s>";
 constexpr std::string_view kUnk = "<unk>";
-
-// sentencepiece::util::StatusCode mirrors absl::StatusCode value for value.
-absl::Status FromSentencePiece(const sentencepiece::util::Status& s, std::string_view context) {
-  return absl::Status(static_cast<absl::StatusCode>(s.code()),
-                      absl::StrFormat("%s: %s", context, s.ToString()));
-}
-
-absl::StatusOr<std::unique_ptr<sentencepiece::SentencePieceProcessor>> LoadSentencePiece(
-    const std::string& path) {
-  auto spm = std::make_unique<sentencepiece::SentencePieceProcessor>();
-  if (sentencepiece::util::Status s = spm->Load(path); !s.ok()) {
-    return FromSentencePiece(s, absl::StrFormat("cannot load SentencePiece model %s", path));
-  }
-  return spm;
-}
 
 // Checks a vocabulary against the embedding rows it indexes and the special pieces the
 // tokenizer relies on.
@@ -73,13 +51,13 @@ Tokenizer::~Tokenizer() = default;
 absl::StatusOr<std::unique_ptr<Tokenizer>> Tokenizer::Load(const std::string& model_dir,
                                                            const ModelConfig& config) {
   auto tok = std::unique_ptr<Tokenizer>(new Tokenizer());
-  absl::StatusOr<std::unique_ptr<sentencepiece::SentencePieceProcessor>> spm =
-      LoadSentencePiece(model_dir + "/source.spm");
-  if (!spm.ok()) return spm.status();
-  tok->source_spm_ = *std::move(spm);
-  spm = LoadSentencePiece(model_dir + "/target.spm");
-  if (!spm.ok()) return spm.status();
-  tok->target_spm_ = *std::move(spm);
+  absl::StatusOr<std::unique_ptr<spm::Processor>> processor =
+      spm::Processor::Load(model_dir + "/source.spm");
+  if (!processor.ok()) return processor.status();
+  tok->source_spm_ = *std::move(processor);
+  processor = spm::Processor::Load(model_dir + "/target.spm");
+  if (!processor.ok()) return processor.status();
+  tok->target_spm_ = *std::move(processor);
 
   const std::string source_path = model_dir + "/vocab.json";
   absl::StatusOr<Vocabulary> source = Vocabulary::Load(source_path);
@@ -134,10 +112,7 @@ absl::StatusOr<EncodedText> Tokenizer::EncodeSource(std::string_view text, size_
   }
   // Pieces, not SentencePiece ids: vocab.json is the authority on ids, and a piece the
   // SentencePiece model does not know may still be in it (transformers looks up pieces).
-  std::vector<std::string> pieces;
-  if (sentencepiece::util::Status s = source_spm_->Encode(text, &pieces); !s.ok()) {
-    return FromSentencePiece(s, "cannot encode source text");
-  }
+  std::vector<std::string> pieces = source_spm_->Encode(text);
   EncodedText out;
   const size_t total = pieces.size() + 1;  // with </s>
   if (total > max_tokens) {
@@ -154,9 +129,7 @@ absl::StatusOr<EncodedText> Tokenizer::EncodeSource(std::string_view text, size_
 }
 
 std::vector<int32_t> Tokenizer::EncodeTarget(std::string_view text) const {
-  std::vector<std::string> pieces;
-  if (!target_spm_->Encode(text, &pieces).ok()) return {};
-  return PiecesToIds(pieces, target_vocab(), target_unk_);
+  return PiecesToIds(target_spm_->Encode(text), target_vocab(), target_unk_);
 }
 
 std::string Tokenizer::DecodeTarget(absl::Span<const int32_t> ids) const {
@@ -170,13 +143,7 @@ std::string Tokenizer::DecodeTarget(absl::Span<const int32_t> ids) const {
     }
     pieces.push_back(vocab.Piece(id));
   }
-  std::string text;
-  if (!target_spm_->Decode(pieces, &text).ok()) {
-    // Decode fails only without a loaded model; keep the pieces readable regardless.
-    text.clear();
-    for (const std::string& p : pieces) text += p;
-  }
-  return text;
+  return target_spm_->Decode(pieces);
 }
 
 const std::string& Tokenizer::TargetPiece(int32_t id) const {

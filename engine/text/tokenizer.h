@@ -17,19 +17,19 @@
 #include "engine/model/config.h"
 #include "engine/text/vocabulary.h"
 
-namespace sentencepiece {
-class SentencePieceProcessor;
-}  // namespace sentencepiece
-
 namespace tserve::engine {
+
+namespace spm {
+class Processor;
+}  // namespace spm
 
 struct EncodedText {
   std::vector<int32_t> ids;
   bool truncated = false;
 };
 
-// Thread-safe after Load(): every method is const and SentencePiece encoding and
-// decoding are const operations.
+// Thread-safe after Load(): every method is const, and so are SentencePiece encoding
+// and decoding.
 class Tokenizer {
  public:
   // Loads source.spm, target.spm, vocab.json (and target_vocab.json when
@@ -69,8 +69,8 @@ class Tokenizer {
   std::vector<int32_t> PiecesToIds(const std::vector<std::string>& pieces, const Vocabulary& vocab,
                                    int32_t unk) const;
 
-  std::unique_ptr<sentencepiece::SentencePieceProcessor> source_spm_;
-  std::unique_ptr<sentencepiece::SentencePieceProcessor> target_spm_;
+  std::unique_ptr<spm::Processor> source_spm_;
+  std::unique_ptr<spm::Processor> target_spm_;
   Vocabulary source_vocab_;
   std::optional<Vocabulary> target_vocab_;  // set only with separate vocabularies
   int32_t source_unk_ = 0;

@@ -38,6 +38,7 @@ struct Field {
 // truncated or garbled message yields INVALID_ARGUMENT naming the byte offset.
 class MessageReader {
  public:
+  // `message` must outlive the reader.
   explicit MessageReader(std::string_view message) : data_(message) {}
 
   bool done() const { return pos_ >= data_.size(); }
