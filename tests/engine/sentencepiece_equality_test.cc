@@ -6,6 +6,7 @@
 // byte fallback, whitespace handling, denormalization rules).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -27,6 +28,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "engine/text/sentencepiece.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 
@@ -238,6 +240,56 @@ class SentencePieceEqualityTest : public ::testing::Test {
 std::string* SentencePieceEqualityTest::root_ = nullptr;
 std::vector<ModelFile>* SentencePieceEqualityTest::models_ = nullptr;
 std::vector<std::string>* SentencePieceEqualityTest::texts_ = nullptr;
+
+// The trained variants really have the options they are named after, so the
+// comparisons above cover them.
+TEST_F(SentencePieceEqualityTest, TrainedModelsHaveTheirOptions) {
+  const auto load = [](const std::string& name) {
+    absl::StatusOr<std::unique_ptr<Processor>> p =
+        Processor::Load(*root_ + "/" + name + ".model");
+    EXPECT_TRUE(p.ok()) << p.status();
+    return p.ok() ? *std::move(p) : nullptr;
+  };
+  const auto count = [](const Processor& p, PieceType type) {
+    return std::count_if(p.model().pieces.begin(), p.model().pieces.end(),
+                         [&](const Piece& piece) { return piece.type == type; });
+  };
+  std::unique_ptr<Processor> user = load("nmt_nfkc-user-defined");
+  ASSERT_NE(user, nullptr);
+  EXPECT_EQ(count(*user, PieceType::kUserDefined), 4);
+  EXPECT_EQ(count(*user, PieceType::kControl), 3);  // <s>, </s>, <2es>
+  EXPECT_FALSE(user->model().normalizer_spec.precompiled_charsmap.empty());
+  EXPECT_THAT(user->Encode("a\xEF\xBC\xA1\xEF\xBC\xA2<sep>"),
+              ::testing::IsSupersetOf({"\xEF\xBC\xA1\xEF\xBC\xA2", "<sep>"}));
+
+  std::unique_ptr<Processor> bytes = load("byte-fallback");
+  ASSERT_NE(bytes, nullptr);
+  EXPECT_EQ(count(*bytes, PieceType::kByte), 256);
+  // A character the training text never had ("龘") becomes its UTF-8 bytes.
+  EXPECT_THAT(bytes->Encode("\xE9\xBE\x98"),
+              ::testing::IsSupersetOf({"<0xE9>", "<0xBE>", "<0x98>"}));
+
+  std::unique_ptr<Processor> raw = load("raw-whitespace");
+  ASSERT_NE(raw, nullptr);
+  EXPECT_FALSE(raw->model().normalizer_spec.add_dummy_prefix);
+  EXPECT_FALSE(raw->model().normalizer_spec.remove_extra_whitespaces);
+  std::unique_ptr<Processor> unescaped = load("raw-whitespace-unescaped");
+  ASSERT_NE(unescaped, nullptr);
+  EXPECT_FALSE(unescaped->model().normalizer_spec.escape_whitespaces);
+
+  std::unique_ptr<Processor> suffix = load("suffix-nfkc_cf");
+  ASSERT_NE(suffix, nullptr);
+  EXPECT_TRUE(suffix->model().trainer_spec.treat_whitespace_as_suffix);
+  EXPECT_EQ(suffix->model().normalizer_spec.name, "nfkc_cf");
+
+  std::unique_ptr<Processor> denormalizer = load("denormalizer");
+  ASSERT_NE(denormalizer, nullptr);
+  ASSERT_TRUE(denormalizer->model().denormalizer_spec.has_value());
+  EXPECT_FALSE(denormalizer->model().denormalizer_spec->precompiled_charsmap.empty());
+  EXPECT_EQ(denormalizer->model().trainer_spec.unk_surface, "<?>");
+  // The rules written above: "ll" -> "L", "ab" -> "ABC".
+  EXPECT_EQ(denormalizer->Decode(denormalizer->Encode("abll")), "ABCL");
+}
 
 std::string Show(const std::vector<std::string>& pieces) {
   return "[" + absl::StrJoin(pieces, "|") + "]";
