@@ -39,12 +39,12 @@ FROM debian:12-slim AS runtime
 LABEL org.opencontainers.image.title="tserve" \
       org.opencontainers.image.description="gRPC inference server for MarianMT / OPUS-MT translation models"
 # Runtime libraries only (apt adds what they depend on: c-ares, re2, OpenSSL,
-# civetweb, the OpenCL loader). sentencepiece is opened with dlmopen at start,
-# so ldd does not list it. A fixed numeric user, so that Kubernetes'
+# civetweb, the OpenCL loader); tokenization is tserve's own, so no
+# sentencepiece library. A fixed numeric user, so that Kubernetes'
 # runAsNonRoot can verify it.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libgrpc++1.51 libgrpc29 libprotobuf32 libdnnl2 libgomp1 libsentencepiece0 \
+      libgrpc++1.51 libgrpc29 libprotobuf32 libdnnl2 libgomp1 \
       libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 libabsl20220623 ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 tserve \
