@@ -2,6 +2,7 @@
 // candidate list and hypothesis is sized when a sentence joins and reused
 // after. Global operator new is replaced in this binary to count allocations
 // made by the thread that drives the generator.
+#include <cstddef>
 #include <cstdlib>
 #include <new>
 
@@ -21,20 +22,61 @@ thread_local int64_t small_allocations = 0;
 // are told apart by size.
 constexpr size_t kBufferBytes = 256;
 
-void* Allocate(size_t bytes) {
+void* TryAllocate(size_t bytes, size_t alignment) {
   if (counting) ++(bytes >= kBufferBytes ? large_allocations : small_allocations);
-  if (void* p = std::malloc(bytes == 0 ? 1 : bytes)) return p;
+  if (bytes == 0) bytes = 1;
+  if (alignment <= alignof(std::max_align_t)) return std::malloc(bytes);
+  return std::aligned_alloc(alignment, (bytes + alignment - 1) / alignment * alignment);
+}
+
+void* Allocate(size_t bytes, size_t alignment = alignof(std::max_align_t)) {
+  if (void* p = TryAllocate(bytes, alignment)) return p;
   throw std::bad_alloc();
 }
 
 }  // namespace
 
+// Every form of the replaceable allocation functions, so that no allocation
+// made through one family is released through another (which sanitizers
+// report as a mismatch). GCC cannot see that these replace the operators it
+// pairs with malloc and free, hence the pragma.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 void* operator new(size_t bytes) { return Allocate(bytes); }
 void* operator new[](size_t bytes) { return Allocate(bytes); }
+void* operator new(size_t bytes, const std::nothrow_t&) noexcept {
+  return TryAllocate(bytes, alignof(std::max_align_t));
+}
+void* operator new[](size_t bytes, const std::nothrow_t&) noexcept {
+  return TryAllocate(bytes, alignof(std::max_align_t));
+}
+void* operator new(size_t bytes, std::align_val_t a) {
+  return Allocate(bytes, static_cast<size_t>(a));
+}
+void* operator new[](size_t bytes, std::align_val_t a) {
+  return Allocate(bytes, static_cast<size_t>(a));
+}
+void* operator new(size_t bytes, std::align_val_t a, const std::nothrow_t&) noexcept {
+  return TryAllocate(bytes, static_cast<size_t>(a));
+}
+void* operator new[](size_t bytes, std::align_val_t a, const std::nothrow_t&) noexcept {
+  return TryAllocate(bytes, static_cast<size_t>(a));
+}
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, size_t) noexcept { std::free(p); }
 void operator delete[](void* p, size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept {
+  std::free(p);
+}
+#pragma GCC diagnostic pop
 
 namespace tserve {
 namespace {
