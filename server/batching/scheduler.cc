@@ -89,6 +89,7 @@ bool Scheduler::NextBatch(std::vector<Queued>& batch, std::vector<Queued>& dropp
   while (true) {
     if (stopping_) return false;
     const absl::Time now = absl::Now();
+    const size_t dropped_before = dropped.size();
     for (auto it = queue_.begin(); it != queue_.end();) {
       if (ShouldDrop(it->item, now)) {
         queued_tokens_ -= static_cast<int64_t>(it->item.source.size());
@@ -97,6 +98,11 @@ bool Scheduler::NextBatch(std::vector<Queued>& batch, std::vector<Queued>& dropp
       } else {
         ++it;
       }
+    }
+    // Items cancelled or expired in the queue leave it here: the depth
+    // gauge must follow, or it would keep counting them while idle.
+    if (dropped.size() != dropped_before) {
+      observer_->OnQueueDepth(static_cast<int>(queue_.size()), queued_tokens_);
     }
     const bool decoding = generator_->live_jobs() > 0;
     if (queue_.empty()) {

@@ -175,10 +175,21 @@ TEST_F(SchedulerTest, FullQueueRejectsWholeRequests) {
   for (auto& f : queued) EXPECT_TRUE(f.get().ok());
 }
 
+// The last queue depth the scheduler reported (what the metrics gauge shows).
+class QueueDepthObserver : public SchedulerObserver {
+ public:
+  void OnQueueDepth(int sentences, int64_t) override { sentences_ = sentences; }
+  int sentences() const { return sentences_; }
+
+ private:
+  std::atomic<int> sentences_{-1};
+};
+
 TEST_F(SchedulerTest, DeadlineInQueueDropsTheItemBeforeEncoding) {
   SchedulerOptions options;
   options.max_live_rows = 1;
-  Scheduler scheduler(*model_, options);
+  QueueDepthObserver observer;
+  Scheduler scheduler(*model_, options, &observer);
   std::mt19937 rng(4);
   auto blocker = SubmitOne(scheduler, TranslateItem(RandomSource(rng, 5), Options(1, 250, true)));
   WaitForLive(scheduler, 1);
@@ -188,6 +199,9 @@ TEST_F(SchedulerTest, DeadlineInQueueDropsTheItemBeforeEncoding) {
   EXPECT_EQ(result.status().code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_EQ(scheduler.Stats().dropped_deadline, 1);
   EXPECT_EQ(scheduler.Stats().queued_sentences, 0);
+  // Reported while the blocker is still decoding: the gauge does not wait
+  // for the next batch to notice the item left.
+  EXPECT_EQ(observer.sentences(), 0);
   EXPECT_TRUE(blocker.get().ok());
 }
 
