@@ -19,7 +19,7 @@ namespace tserve::engine::spm {
 class PrecompiledCharsmap {
  public:
   struct Match {
-    size_t length;             // bytes of the input the rule replaces
+    size_t length;  // bytes of the input the rule replaces
     std::string_view replacement;
   };
 

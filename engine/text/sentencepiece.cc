@@ -37,9 +37,8 @@ absl::StatusOr<std::unique_ptr<Processor>> Processor::Load(const std::string& pa
   if (!bytes.ok()) return bytes.status();
   absl::StatusOr<std::unique_ptr<Processor>> processor = FromBytes(*bytes);
   if (!processor.ok()) {
-    return absl::Status(processor.status().code(),
-                        absl::StrCat("SentencePiece model ", path, ": ",
-                                     processor.status().message()));
+    return absl::Status(processor.status().code(), absl::StrCat("SentencePiece model ", path, ": ",
+                                                                processor.status().message()));
   }
   return processor;
 }
@@ -55,9 +54,9 @@ absl::StatusOr<std::unique_ptr<Processor>> Processor::FromBytes(std::string_view
 absl::Status Processor::Init() {
   const TrainerSpec& trainer = model_.trainer_spec;
   if (trainer.model_type != ModelType::kUnigram) {
-    return absl::UnimplementedError(absl::StrFormat(
-        "model type %s is not supported; only UNIGRAM models are",
-        ModelTypeName(trainer.model_type)));
+    return absl::UnimplementedError(
+        absl::StrFormat("model type %s is not supported; only UNIGRAM models are",
+                        ModelTypeName(trainer.model_type)));
   }
   std::unordered_map<std::string_view, int32_t> segmenting;
   std::unordered_map<std::string_view, int32_t> reserved;
@@ -83,8 +82,8 @@ absl::Status Processor::Init() {
     }
     if (p.type == PieceType::kByte) {
       if (!trainer.byte_fallback) {
-        return absl::InvalidArgumentError(absl::StrFormat(
-            "byte piece '%s' in a model without byte_fallback", p.piece));
+        return absl::InvalidArgumentError(
+            absl::StrFormat("byte piece '%s' in a model without byte_fallback", p.piece));
       }
       const int byte = PieceToByte(p.piece);
       if (byte < 0) {

@@ -14,8 +14,7 @@ using wire::MessageReader;
 
 // Runs `on_field` for every field of `message`; errors get `context` in front.
 template <typename OnField>
-absl::Status ForEachField(std::string_view message, std::string_view context,
-                          OnField on_field) {
+absl::Status ForEachField(std::string_view message, std::string_view context, OnField on_field) {
   MessageReader reader(message);
   while (!reader.done()) {
     absl::StatusOr<Field> field = reader.Next();
@@ -26,11 +25,11 @@ absl::Status ForEachField(std::string_view message, std::string_view context,
 }
 
 // Assigns a decoded field value, or returns its error.
-#define TSERVE_ASSIGN_FIELD(target, expr)     \
-  do {                                        \
-    auto value_or = (expr);                   \
+#define TSERVE_ASSIGN_FIELD(target, expr)         \
+  do {                                            \
+    auto value_or = (expr);                       \
     if (!value_or.ok()) return value_or.status(); \
-    target = *value_or;                       \
+    target = *value_or;                           \
   } while (0)
 
 absl::Status ParsePiece(std::string_view bytes, std::string_view context, Piece& piece) {

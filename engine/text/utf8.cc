@@ -27,8 +27,8 @@ size_t ValidCharLength(std::string_view text) {
   } else if (n >= 4 && (lead & 0xF8) == 0xF0) {
     const uint32_t cp = ((lead & 0x07u) << 18) | ((byte(1) & 0x3Fu) << 12) |
                         ((byte(2) & 0x3Fu) << 6) | (byte(3) & 0x3Fu);
-    if (IsTrailByte(byte(1)) && IsTrailByte(byte(2)) && IsTrailByte(byte(3)) &&
-        cp >= 0x10000 && IsValidCodepoint(cp)) {
+    if (IsTrailByte(byte(1)) && IsTrailByte(byte(2)) && IsTrailByte(byte(3)) && cp >= 0x10000 &&
+        IsValidCodepoint(cp)) {
       return 4;
     }
   }

@@ -18,8 +18,7 @@ size_t ValidCharLength(std::string_view text);
 // The length the lead byte announces (1 for a stray continuation byte), without
 // checking what follows: SentencePiece's OneCharLen.
 inline size_t LeadByteLength(char lead) {
-  static constexpr unsigned char kLengths[16] = {1, 1, 1, 1, 1, 1, 1, 1,
-                                                 1, 1, 1, 1, 2, 2, 3, 4};
+  static constexpr unsigned char kLengths[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4};
   return kLengths[static_cast<unsigned char>(lead) >> 4];
 }
 

@@ -48,9 +48,9 @@ absl::StatusOr<uint64_t> MessageReader::ReadVarint(std::string_view what) {
 
 absl::StatusOr<uint64_t> MessageReader::ReadFixed(size_t width, std::string_view what) {
   if (data_.size() - pos_ < width) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "truncated %d-bit value (%s) at byte %d: %d bytes left", 8 * width, what, pos_,
-        data_.size() - pos_));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("truncated %d-bit value (%s) at byte %d: %d bytes left", 8 * width, what,
+                        pos_, data_.size() - pos_));
   }
   // The wire format is little-endian, as is every machine this builds for.
   static_assert(std::endian::native == std::endian::little);
@@ -91,9 +91,9 @@ absl::StatusOr<Field> MessageReader::Next() {
       absl::StatusOr<uint64_t> length = ReadVarint(what + " length");
       if (!length.ok()) return length.status();
       if (*length > data_.size() - pos_) {
-        return absl::InvalidArgumentError(absl::StrFormat(
-            "%s at byte %d has length %d but only %d bytes are left", what, field.offset,
-            *length, data_.size() - pos_));
+        return absl::InvalidArgumentError(
+            absl::StrFormat("%s at byte %d has length %d but only %d bytes are left", what,
+                            field.offset, *length, data_.size() - pos_));
       }
       field.bytes = data_.substr(pos_, static_cast<size_t>(*length));
       pos_ += static_cast<size_t>(*length);
@@ -103,15 +103,15 @@ absl::StatusOr<Field> MessageReader::Next() {
     case WireType::kEndGroup:
       break;
   }
-  return absl::InvalidArgumentError(absl::StrFormat(
-      "%s at byte %d has unsupported wire type %d", what, field.offset, *tag & 7));
+  return absl::InvalidArgumentError(
+      absl::StrFormat("%s at byte %d has unsupported wire type %d", what, field.offset, *tag & 7));
 }
 
 absl::Status ExpectType(const Field& field, WireType expected, std::string_view name) {
   if (field.type == expected) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrFormat(
-      "field %s (%d) at byte %d has wire type %s, expected %s", name, field.number,
-      field.offset, WireTypeName(field.type), WireTypeName(expected)));
+  return absl::InvalidArgumentError(
+      absl::StrFormat("field %s (%d) at byte %d has wire type %s, expected %s", name, field.number,
+                      field.offset, WireTypeName(field.type), WireTypeName(expected)));
 }
 
 absl::StatusOr<bool> AsBool(const Field& field, std::string_view name) {

@@ -28,10 +28,10 @@ std::string_view WireTypeName(WireType type);
 struct Field {
   uint32_t number = 0;
   WireType type = WireType::kVarint;
-  uint64_t varint = 0;      // kVarint
-  uint64_t fixed = 0;       // kFixed64, kFixed32 (low 32 bits)
-  std::string_view bytes;   // kLengthDelimited: points into the message
-  size_t offset = 0;        // byte offset of the field's tag, for error messages
+  uint64_t varint = 0;     // kVarint
+  uint64_t fixed = 0;      // kFixed64, kFixed32 (low 32 bits)
+  std::string_view bytes;  // kLengthDelimited: points into the message
+  size_t offset = 0;       // byte offset of the field's tag, for error messages
 };
 
 // Reads the fields of one message in order. Every read is bounds-checked; a

@@ -58,27 +58,37 @@ const std::vector<std::string>& Fragments() {
       // ASCII words, punctuation, digits
       "the", "The", "quick", "brown", "fox", "dog", "hello", "world", "translation", "a", "I",
       "don't", "e-mail", "U.S.A.", "x", "zzzz", "qwrtpsdfg", ".", ",", ";", ":", "!", "?", "'",
-      "\"", "(", ")", "[", "]", "-", "--", "...", "/", "@", "#", "$", "%", "&", "*", "+", "=",
-      "<", ">", "_", "~", "`", "^", "|", "\\", "0", "1", "42", "2024", "3.14", "1,000,000",
+      "\"", "(", ")", "[", "]", "-", "--", "...", "/", "@", "#", "$", "%", "&", "*", "+", "=", "<",
+      ">", "_", "~", "`", "^", "|", "\\", "0", "1", "42", "2024", "3.14", "1,000,000",
       // whitespace of every kind
-      " ", "  ", "   ", "\t", "\n", "\r\n", "\v", "\f", "\xC2\xA0", "\xE3\x80\x80",
-      "\xE2\x80\x8B", "\xE2\x80\x83",
+      " ", "  ", "   ", "\t", "\n", "\r\n", "\v", "\f", "\xC2\xA0", "\xE3\x80\x80", "\xE2\x80\x8B",
+      "\xE2\x80\x83",
       // SentencePiece's own space symbol, typed in
-      "\xE2\x96\x81", "\xE2\x96\x81\xE2\x96\x81", "a\xE2\x96\x81" "b",
+      "\xE2\x96\x81", "\xE2\x96\x81\xE2\x96\x81",
+      "a\xE2\x96\x81"
+      "b",
       // accented Latin, composed and decomposed
-      "caf\xC3\xA9", "ni\xC3\xB1o", "\xC3\xBC" "ber", "\xC3\x85ngstr\xC3\xB6m", "e\xCC\x81",
-      "A\xCC\x8A", "\xC5\x93uvre", "stra\xC3\x9F" "e", "\xC4\xB0stanbul", "\xC3\x89" "COLE",
+      "caf\xC3\xA9", "ni\xC3\xB1o",
+      "\xC3\xBC"
+      "ber",
+      "\xC3\x85ngstr\xC3\xB6m", "e\xCC\x81", "A\xCC\x8A", "\xC5\x93uvre",
+      "stra\xC3\x9F"
+      "e",
+      "\xC4\xB0stanbul",
+      "\xC3\x89"
+      "COLE",
       // characters NFKC changes: full-width, ligatures, circled, compatibility forms
       "\xEF\xBC\xA8\xEF\xBD\x85\xEF\xBD\x8C\xEF\xBD\x8C\xEF\xBD\x8F", "\xEF\xBC\x91\xEF\xBC\x92",
       "\xEF\xAC\x81", "\xEF\xAC\x82", "\xEF\xAC\x80", "\xE2\x91\xA0", "\xE2\x91\xB3",
-      "\xE3\x8E\x8F", "\xC2\xBD", "\xE2\x84\xA2", "\xE2\x85\xAB", "\xEF\xBD\xB6",
-      "\xE2\x84\xA6", "\xC2\xB2", "\xE2\x80\xA6", "\xEF\xBC\x81", "\xEF\xBC\x9F",
-      "\xE3\x88\xB1", "\xF0\x9D\x90\x80",
+      "\xE3\x8E\x8F", "\xC2\xBD", "\xE2\x84\xA2", "\xE2\x85\xAB", "\xEF\xBD\xB6", "\xE2\x84\xA6",
+      "\xC2\xB2", "\xE2\x80\xA6", "\xEF\xBC\x81", "\xEF\xBC\x9F", "\xE3\x88\xB1",
+      "\xF0\x9D\x90\x80",
       // CJK, Hangul, other scripts
       "\xE6\xBC\xA2\xE5\xAD\x97", "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E",
       "\xED\x95\x9C\xEA\xB5\xAD\xEC\x96\xB4", "\xE3\x81\x8B\xE3\x81\xAA",
       "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82", "\xCE\xB1\xCE\xB2\xCE\xB3",
-      "\xD9\x85\xD8\xB1\xD8\xAD\xD8\xA8\xD8\xA7", "\xE0\xA4\xA8\xE0\xA4\xAE\xE0\xA4\xB8\xE0\xA5\x8D",
+      "\xD9\x85\xD8\xB1\xD8\xAD\xD8\xA8\xD8\xA7",
+      "\xE0\xA4\xA8\xE0\xA4\xAE\xE0\xA4\xB8\xE0\xA5\x8D",
       // emoji, with modifiers, flags and joiners
       "\xF0\x9F\x98\x80", "\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD", "\xF0\x9F\x87\xAA\xF0\x9F\x87\xB8",
       "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7",
@@ -88,8 +98,7 @@ const std::vector<std::string>& Fragments() {
       // malformed UTF-8: stray bytes, truncated sequences, overlong forms, surrogates,
       // beyond U+10FFFF; and U+FFFD itself
       "\xff", "\xfe", "\x80", "\xbf", "\xc3", "\xe2\x82", "\xf0\x9f\x98", "\xc0\xaf",
-      "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xf8\x88\x80\x80\x80",
-      "\xEF\xBF\xBD",
+      "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xf8\x88\x80\x80\x80", "\xEF\xBF\xBD",
       // special pieces typed as text, and the trained models' user-defined symbols
       "<unk>", "</s>", "<s>", "<pad>", "<sep>", "<2es>", "\xEF\xBC\xA1\xEF\xBC\xA2", "@@",
       "\xEF\xAC\x81x", "<0x41>"};
@@ -194,14 +203,14 @@ class SentencePieceEqualityTest : public ::testing::Test {
 
     const std::string common =
         " --model_type=unigram --hard_vocab_limit=false --num_threads=1 --minloglevel=2"
-        " --input=" + input;
+        " --input=" +
+        input;
     const std::vector<std::pair<std::string, std::string>> variants = {
         {"nmt_nfkc-user-defined",
          " --vocab_size=400 --character_coverage=1.0 --normalization_rule_name=nmt_nfkc"
          " --user_defined_symbols=<sep>,\xEF\xBC\xA1\xEF\xBC\xA2,\xEF\xAC\x81x,@@"
          " --control_symbols=<2es>"},
-        {"byte-fallback",
-         " --vocab_size=600 --character_coverage=0.98 --byte_fallback=true"},
+        {"byte-fallback", " --vocab_size=600 --character_coverage=0.98 --byte_fallback=true"},
         {"raw-whitespace",
          " --vocab_size=300 --character_coverage=0.995 --normalization_rule_name=identity"
          " --add_dummy_prefix=false --remove_extra_whitespaces=false"},
@@ -214,8 +223,8 @@ class SentencePieceEqualityTest : public ::testing::Test {
     };
     for (const auto& [name, flags] : variants) {
       const std::string prefix = *root_ + "/" + name;
-      const auto s = sentencepiece::SentencePieceTrainer::Train("--model_prefix=" + prefix +
-                                                                common + flags);
+      const auto s =
+          sentencepiece::SentencePieceTrainer::Train("--model_prefix=" + prefix + common + flags);
       ASSERT_TRUE(s.ok()) << name << ": " << s.ToString();
       models_->push_back({"trained/" + name, prefix + ".model"});
     }
@@ -245,8 +254,7 @@ std::vector<std::string>* SentencePieceEqualityTest::texts_ = nullptr;
 // comparisons above cover them.
 TEST_F(SentencePieceEqualityTest, TrainedModelsHaveTheirOptions) {
   const auto load = [](const std::string& name) {
-    absl::StatusOr<std::unique_ptr<Processor>> p =
-        Processor::Load(*root_ + "/" + name + ".model");
+    absl::StatusOr<std::unique_ptr<Processor>> p = Processor::Load(*root_ + "/" + name + ".model");
     EXPECT_TRUE(p.ok()) << p.status();
     return p.ok() ? *std::move(p) : nullptr;
   };
@@ -336,14 +344,24 @@ TEST_F(SentencePieceEqualityTest, DecodingArbitraryPieceSequencesMatches) {
     ASSERT_TRUE(ours.ok()) << ours.status();
     ASSERT_EQ((*ours)->size(), reference.GetPieceSize());
 
-    std::vector<std::string> candidates = {"\xE2\x96\x81", "\xE2\x96\x81\xE2\x96\x81", "not-a-piece",
-                                           "\xE2\x96\x81zzq", "<0x41>", "<0xC3>", "<0xA9>",
-                                           "<0xFF>", "<unk>", "</s>", " ", "\xff"};
+    std::vector<std::string> candidates = {"\xE2\x96\x81",
+                                           "\xE2\x96\x81\xE2\x96\x81",
+                                           "not-a-piece",
+                                           "\xE2\x96\x81zzq",
+                                           "<0x41>",
+                                           "<0xC3>",
+                                           "<0xA9>",
+                                           "<0xFF>",
+                                           "<unk>",
+                                           "</s>",
+                                           " ",
+                                           "\xff"};
     for (int id = 0; id < reference.GetPieceSize(); ++id) {
       candidates.push_back(reference.IdToPiece(id));
       EXPECT_EQ((*ours)->PieceToId(reference.IdToPiece(id)), id);
     }
-    for (const std::string& c : candidates) EXPECT_EQ((*ours)->PieceToId(c), reference.PieceToId(c));
+    for (const std::string& c : candidates)
+      EXPECT_EQ((*ours)->PieceToId(c), reference.PieceToId(c));
 
     int mismatches = 0;
     for (int i = 0; i < kRandomPieceSequences; ++i) {

@@ -1,5 +1,7 @@
 // The SentencePiece model reader: the protobuf wire format, the model checks done at
 // load time, and the precompiled normalization rules, each with broken input.
+#include "engine/text/sentencepiece_model.h"
+
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -8,7 +10,6 @@
 #include "absl/status/status.h"
 #include "engine/text/precompiled_charsmap.h"
 #include "engine/text/sentencepiece.h"
-#include "engine/text/sentencepiece_model.h"
 #include "engine/text/wire_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -65,11 +66,7 @@ class Message {
 };
 
 std::string PieceMessage(const std::string& piece, float score, PieceType type) {
-  return Message()
-      .Bytes(1, piece)
-      .Float(2, score)
-      .Varint(3, static_cast<uint64_t>(type))
-      .str();
+  return Message().Bytes(1, piece).Float(2, score).Varint(3, static_cast<uint64_t>(type)).str();
 }
 
 // A valid unigram model: <unk>, </s> and a few pieces, with unknown fields sprinkled in.
@@ -77,7 +74,9 @@ Message SmallModel() {
   Message m;
   m.Bytes(1, PieceMessage("<unk>", 0, PieceType::kUnknown));
   m.Bytes(1, PieceMessage("</s>", 0, PieceType::kControl));
-  m.Bytes(1, PieceMessage("\xE2\x96\x81" "ab", -1.0f, PieceType::kNormal));
+  m.Bytes(1, PieceMessage("\xE2\x96\x81"
+                          "ab",
+                          -1.0f, PieceType::kNormal));
   m.Bytes(1, Message().Bytes(1, "a").Float(2, -2.0f).Fixed64(99, 7).str());  // type NORMAL
   m.Bytes(1, PieceMessage("b", -2.5f, PieceType::kNormal));
   m.Bytes(1, PieceMessage("\xE2\x96\x81", -3.0f, PieceType::kNormal));
@@ -117,7 +116,9 @@ TEST(WireFormatTest, NegativeInt32IsSignExtended) {
 
 TEST(WireFormatTest, TruncatedVarint) {
   const std::string bytes = Message().Varint(1, 300).str();
-  wire::MessageReader reader(bytes.substr(0, bytes.size() - 1));
+  // The reader views its input: the truncated copy must outlive it.
+  const std::string truncated = bytes.substr(0, bytes.size() - 1);
+  wire::MessageReader reader(truncated);
   absl::StatusOr<wire::Field> f = reader.Next();
   ASSERT_FALSE(f.ok());
   EXPECT_EQ(f.status().code(), absl::StatusCode::kInvalidArgument);
@@ -136,7 +137,8 @@ TEST(WireFormatTest, OverlongVarint) {
 
 TEST(WireFormatTest, LengthPastEnd) {
   const std::string bytes = Message().Bytes(3, "hello").str();
-  wire::MessageReader reader(bytes.substr(0, bytes.size() - 2));
+  const std::string truncated = bytes.substr(0, bytes.size() - 2);
+  wire::MessageReader reader(truncated);
   absl::StatusOr<wire::Field> f = reader.Next();
   ASSERT_FALSE(f.ok());
   EXPECT_THAT(f.status().message(),
@@ -144,12 +146,12 @@ TEST(WireFormatTest, LengthPastEnd) {
 }
 
 TEST(WireFormatTest, TruncatedFixedValues) {
-  std::string bytes = Message().Float(2, 1.0f).str();
-  wire::MessageReader reader32(bytes.substr(0, 3));
+  const std::string float_bytes = Message().Float(2, 1.0f).str().substr(0, 3);
+  wire::MessageReader reader32(float_bytes);
   EXPECT_THAT(reader32.Next().status().message(),
               HasSubstr("truncated 32-bit value (field 2) at byte 1: 2 bytes left"));
-  bytes = Message().Fixed64(2, 1).str();
-  wire::MessageReader reader64(bytes.substr(0, 8));
+  const std::string fixed64_bytes = Message().Fixed64(2, 1).str().substr(0, 8);
+  wire::MessageReader reader64(fixed64_bytes);
   EXPECT_THAT(reader64.Next().status().message(), HasSubstr("truncated 64-bit value"));
 }
 
@@ -211,9 +213,14 @@ TEST(SentencePieceModelTest, EncodesAndDecodesASmallModel) {
   ASSERT_TRUE(p.ok()) << p.status();
   // "▁ab" (-1) beats "▁"+"a"+"b" (-7.5); "€" and "ß" are one unknown run.
   EXPECT_EQ((*p)->Encode("  ab  ab€ß a "),
-            (std::vector<std::string>{"\xE2\x96\x81" "ab", "\xE2\x96\x81" "ab",
+            (std::vector<std::string>{"\xE2\x96\x81"
+                                      "ab",
+                                      "\xE2\x96\x81"
+                                      "ab",
                                       "\xE2\x82\xAC\xC3\x9F", "\xE2\x96\x81", "a"}));
-  EXPECT_EQ((*p)->Decode({"\xE2\x96\x81" "ab", "</s>", "<unk>", "\xE2\x96\x81", "a"}),
+  EXPECT_EQ((*p)->Decode({"\xE2\x96\x81"
+                          "ab",
+                          "</s>", "<unk>", "\xE2\x96\x81", "a"}),
             "ab \xE2\x81\x87  a");
   EXPECT_EQ((*p)->PieceToId("b"), 4);
   EXPECT_EQ((*p)->PieceToId("zz"), 0);
@@ -236,8 +243,7 @@ TEST(SentencePieceModelTest, RefusesOtherModelTypes) {
 TEST(SentencePieceModelTest, RefusesInconsistentPieces) {
   Message no_unk;
   no_unk.Bytes(1, PieceMessage("a", -1, PieceType::kNormal));
-  EXPECT_THAT(Processor::FromBytes(no_unk.str()).status().message(),
-              HasSubstr("no UNKNOWN piece"));
+  EXPECT_THAT(Processor::FromBytes(no_unk.str()).status().message(), HasSubstr("no UNKNOWN piece"));
 
   Message twice = SmallModel();
   twice.Bytes(1, PieceMessage("b", -1, PieceType::kNormal));
