@@ -1,12 +1,15 @@
-// ops_bench: the float32 matrix product at the model's shapes, tserve's
-// batch-invariant Linear against oneDNN's matmul in the same process.
+// ops_bench: the matrix product at the model's shapes, tserve's
+// batch-invariant Linear in every compute type and on every instruction set
+// this CPU runs, against oneDNN's float32 matmul in the same process.
 //
 //   build/release/bench/ops_bench --benchmark_counters_tabular=true
+//   build/release/bench/ops_bench --benchmark_filter='BM_Linear/.*/type:2/isa:1'
 //
 // Each case is y[M, N] = x[M, K] · Wᵀ; the counter GFLOPS is 2·M·N·K per
 // second. Shapes: the fused q/k/v projection (1536×512), the FFN (2048×512
 // and 512×2048) and the tied output projection of an OPUS-MT model
 // (58101×512), at decoder-step row counts (1–128) and an encoder batch (768).
+// type: 0 float32, 1 bfloat16, 2 int8; isa: 0 AVX2, 1 AVX-512.
 
 #include <benchmark/benchmark.h>
 
@@ -19,8 +22,10 @@
 
 namespace {
 
+using tserve::engine::ComputeType;
 using tserve::engine::Epilogue;
 using tserve::engine::Linear;
+namespace gemm = tserve::engine::gemm;
 
 std::vector<float> RandomValues(int64_t n, uint32_t seed) {
   std::mt19937 rng(seed);
@@ -36,10 +41,17 @@ void SetFlops(benchmark::State& state, int64_t m, int64_t n, int64_t k) {
       benchmark::Counter::kIsRate);
 }
 
-// Arguments: {M, N, K}.
+// Arguments: {M, N, K, type, isa}.
 void BM_Linear(benchmark::State& state) {
   const int64_t m = state.range(0), n = state.range(1), k = state.range(2);
-  const Linear linear(RandomValues(n * k, 1), {}, k, n, Epilogue::kNone);
+  const auto type = static_cast<ComputeType>(state.range(3));
+  const auto isa = static_cast<gemm::Isa>(state.range(4));
+  if (!gemm::CpuSupports(isa)) {
+    state.SkipWithError("instruction set not supported by this CPU");
+    return;
+  }
+  const Linear linear(RandomValues(n * k, 1), {}, k, n, Epilogue::kNone, type,
+                      &gemm::KernelsFor(isa));
   const std::vector<float> x = RandomValues(m * k, 2);
   std::vector<float> y(static_cast<size_t>(m * n));
   for (auto _ : state) {
@@ -75,18 +87,32 @@ void BM_OnednnMatmul(benchmark::State& state) {
   SetFlops(state, m, n, k);
 }
 
-void Shapes(benchmark::internal::Benchmark* b) {
+void ShapesOf(benchmark::internal::Benchmark* b, const std::vector<int64_t>& extra) {
   for (int64_t m : {1, 4, 16, 32, 64, 128, 768}) {
-    b->Args({m, 1536, 512});
-    b->Args({m, 2048, 512});
-    b->Args({m, 512, 2048});
-    if (m <= 128) b->Args({m, 58101, 512});
+    for (std::vector<int64_t> shape : std::vector<std::vector<int64_t>>{
+             {m, 1536, 512}, {m, 2048, 512}, {m, 512, 2048}, {m, 58101, 512}}) {
+      if (shape[1] == 58101 && m > 128) continue;
+      shape.insert(shape.end(), extra.begin(), extra.end());
+      b->Args(shape);
+    }
   }
-  b->ArgNames({"M", "N", "K"})->Unit(benchmark::kMicrosecond)->UseRealTime();
+  b->Unit(benchmark::kMicrosecond)->UseRealTime();
 }
 
-BENCHMARK(BM_Linear)->Apply(Shapes);
-BENCHMARK(BM_OnednnMatmul)->Apply(Shapes);
+void LinearShapes(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"M", "N", "K", "type", "isa"});
+  for (int64_t isa : {0, 1}) {
+    for (int64_t type : {0, 1, 2}) ShapesOf(b, {type, isa});
+  }
+}
+
+void MatmulShapes(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"M", "N", "K"});
+  ShapesOf(b, {});
+}
+
+BENCHMARK(BM_Linear)->Apply(LinearShapes);
+BENCHMARK(BM_OnednnMatmul)->Apply(MatmulShapes);
 
 }  // namespace
 

@@ -5,6 +5,8 @@
 #include <limits>
 #include <vector>
 
+#include "engine/ops/vector_math.h"
+
 namespace tserve::engine {
 namespace {
 
@@ -22,11 +24,7 @@ void AttendOneHead(const AttentionTask& task, int64_t head, int64_t head_dim,
     scores[j] = dot;
     max_score = std::max(max_score, dot);
   }
-  float sum = 0.f;
-  for (int64_t j = 0; j < task.length; ++j) {
-    scores[j] = std::exp(scores[j] - max_score);
-    sum += scores[j];
-  }
+  const float sum = ShiftedExpInPlace(scores.data(), task.length, max_score);
   const float inv_sum = 1.f / sum;
   float* out = task.out + offset;
   std::fill(out, out + head_dim, 0.f);

@@ -6,6 +6,7 @@
 #include "engine/ops/activation.h"
 #include "engine/ops/compute_type.h"
 #include "engine/ops/gemm_int8.h"
+#include "engine/ops/gemm_kernels.h"
 
 namespace tserve::engine {
 
@@ -13,23 +14,25 @@ namespace tserve::engine {
 //
 // Every output element is computed by the same sequence of operations
 // whatever the number of rows, the row's position in the batch or the thread
-// count: float32 and bfloat16 sum with one FMA per k in order, int8 sums
-// exactly in int32 after quantizing each row on its own. A sentence
-// therefore gets bit-identical results alone or batched with any others,
-// which is what lets continuous batching promise the same tokens as
-// translating each sentence alone. oneDNN's float32 GEMM does not give that
-// guarantee (its results for a row change with the row count: measured on the
-// AVX2 kernels, M = 1 vs 2.., and again past a few hundred rows when it splits
-// K), so the product runs on these kernels (engine/ops/gemm_*.h): weights
-// packed once at load into 24-column panels, AVX2 register-tiled
-// micro-kernels, OpenMP over panels.
+// count: float32 and bfloat16 sum in a fixed order of k, int8 sums exactly in
+// int32 after quantizing each row on its own. A sentence therefore gets
+// bit-identical results alone or batched with any others, which is what lets
+// continuous batching promise the same tokens as translating each sentence
+// alone. oneDNN's GEMM does not give that guarantee (its results for a row
+// change with the row count: measured on its AVX2 kernels, M = 1 vs 2.., and
+// again past a few hundred rows when it splits K), so the product runs on
+// tserve's own kernels (engine/ops/gemm_kernels.h): weights packed once at
+// load into panels, register-tiled micro-kernels for AVX2 or AVX-512
+// (VNNI, BF16), OpenMP over panels.
 class Linear {
  public:
   // `weight` is [out_features, in_features] row-major (Hugging Face's layout);
-  // `bias` is [out_features] or empty for none.
+  // `bias` is [out_features] or empty for none. `kernels` defaults to the
+  // process's gemm::SelectedKernels().
   Linear(const std::vector<float>& weight, const std::vector<float>& bias, int64_t in_features,
          int64_t out_features, Epilogue epilogue,
-         ComputeType compute_type = ComputeType::kFloat32);
+         ComputeType compute_type = ComputeType::kFloat32,
+         const gemm::Kernels* kernels = nullptr);
 
   // y[rows, out] = epilogue(x[rows, in] · Wᵀ + b). Both buffers are dense
   // row-major; with Epilogue::kAccumulate `y` holds the addend on entry.
@@ -38,25 +41,30 @@ class Linear {
   int64_t in_features() const { return in_features_; }
   int64_t out_features() const { return out_features_; }
   ComputeType compute_type() const { return compute_type_; }
+  const gemm::Kernels& kernels() const { return *kernels_; }
   // Bytes held for the packed weights (and their scales).
   int64_t weight_bytes() const;
 
  private:
   struct Inputs;
-  // sums[r][c] = Σ_k x[block + r][k] · W[24p + c][k] for r < block_rows.
+  // sums[r·W + c] = Σ_k x[block + r][k] · W[W·p + c][k] for r < block_rows.
   void PanelSums(const Inputs& inputs, int64_t panel, int64_t block, int64_t block_rows,
-                 float (*sums)[gemm::kPanelWidth]) const;
+                 float* sums) const;
 
   int64_t in_features_;
   int64_t out_features_;
+  const gemm::Kernels* kernels_;
+  int64_t panel_width_;
   int64_t num_panels_;
+  // k per panel: in_features, or for int8 rounded up to whole quads.
+  int64_t packed_depth_;
   Epilogue epilogue_;
   ComputeType compute_type_;
   // Exactly one of these holds the weights, by compute type.
   std::vector<float> float_panels_;
   std::vector<uint16_t> bfloat16_panels_;
   gemm::Int8Panels int8_panels_;
-  std::vector<float> bias_;  // [num_panels · 24], zero-padded
+  std::vector<float> bias_;  // [num_panels · W], zero-padded
 };
 
 }  // namespace tserve::engine

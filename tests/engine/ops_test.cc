@@ -53,20 +53,34 @@ float ApplyEpilogue(Epilogue epilogue, float acc, float addend) {
   return acc;
 }
 
-class LinearTest : public ::testing::TestWithParam<std::tuple<ComputeType, Epilogue>> {};
+// The instruction sets this CPU runs: every Linear test runs on each, so an
+// AVX-512 machine checks the AVX2 kernels too.
+std::vector<gemm::Isa> SupportedIsas() {
+  std::vector<gemm::Isa> isas;
+  for (gemm::Isa isa : {gemm::Isa::kAvx2, gemm::Isa::kAvx512}) {
+    if (gemm::CpuSupports(isa)) isas.push_back(isa);
+  }
+  return isas;
+}
+
+class LinearTest
+    : public ::testing::TestWithParam<std::tuple<gemm::Isa, ComputeType, Epilogue>> {};
 
 // Float32 and bfloat16 against a plain loop over the same (rounded) weights;
 // int8 against the float32 loop within the quantization error bound: each
 // product is off by at most |x|·Δw + |w|·Δx + Δx·Δw, with Δw half a weight
-// step (max|w_c| / 254) and Δx half an activation step (range(x_r) / 254).
+// step (max|w_c| / 254) and Δx half an activation step (range(x_r) / 2L,
+// L the kernels' activation levels).
 TEST_P(LinearTest, MatchesPlainLoopForEveryRowCount) {
-  const auto [type, epilogue] = GetParam();
+  const auto [isa, type, epilogue] = GetParam();
+  const gemm::Kernels& kernels = gemm::KernelsFor(isa);
+  const double levels = kernels.activation_levels;
   const int64_t in = 37, out = 40;  // in not a multiple of int8's depth step
   const auto weight = RandomVector(in * out, 1, 0.3f);
   const auto bias = RandomVector(out, 2);
-  Linear linear(weight, bias, in, out, epilogue, type);
+  Linear linear(weight, bias, in, out, epilogue, type, &kernels);
   EXPECT_EQ(linear.compute_type(), type);
-  for (int64_t rows : {1, 3, 17, 64, 130}) {
+  for (int64_t rows : {1, 3, 13, 17, 64, 130, 300}) {
     const auto x = RandomVector(rows * in, 3 + static_cast<uint32_t>(rows));
     const auto addend = RandomVector(rows * out, 4);
     std::vector<float> y = addend;
@@ -84,14 +98,15 @@ TEST_P(LinearTest, MatchesPlainLoopForEveryRowCount) {
         for (int64_t i = 0; i < in; ++i) {
           const float w = type == ComputeType::kBfloat16 ? RoundToBfloat16(wo[i]) : wo[i];
           acc += xr[i] * w;
-          const double dw = w_max / 254.0, dx = x_range / 254.0;
+          const double dw = w_max / 254.0, dx = x_range / (2 * levels);
           bound += std::abs(xr[i]) * dw + std::abs(wo[i]) * dx + dw * dx;
         }
         const float expected = ApplyEpilogue(epilogue, acc, addend[r * out + o]);
         // GELU and swish change a difference by at most ~1.13×.
         const double tolerance = type == ComputeType::kInt8 ? 1.15 * bound + 1e-4 : 1e-4;
         ASSERT_NEAR(y[r * out + o], expected, tolerance)
-            << ComputeTypeName(type) << " rows " << rows << " r " << r << " o " << o;
+            << gemm::IsaName(isa) << " " << ComputeTypeName(type) << " rows " << rows << " r "
+            << r << " o " << o;
       }
     }
   }
@@ -99,27 +114,30 @@ TEST_P(LinearTest, MatchesPlainLoopForEveryRowCount) {
 
 INSTANTIATE_TEST_SUITE_P(
     TypesAndEpilogues, LinearTest,
-    ::testing::Combine(::testing::Values(ComputeType::kFloat32, ComputeType::kBfloat16,
+    ::testing::Combine(::testing::ValuesIn(SupportedIsas()),
+                       ::testing::Values(ComputeType::kFloat32, ComputeType::kBfloat16,
                                          ComputeType::kInt8),
                        ::testing::Values(Epilogue::kNone, Epilogue::kRelu, Epilogue::kSwish,
                                          Epilogue::kGelu, Epilogue::kAccumulate)),
     [](const auto& param_info) {
-      return std::string(ComputeTypeName(std::get<0>(param_info.param))) + "_" +
-             std::string(EpilogueName(std::get<1>(param_info.param)));
+      return std::string(gemm::IsaName(std::get<0>(param_info.param))) + "_" +
+             std::string(ComputeTypeName(std::get<1>(param_info.param))) + "_" +
+             std::string(EpilogueName(std::get<2>(param_info.param)));
     });
 
-class LinearInvarianceTest : public ::testing::TestWithParam<ComputeType> {};
+class LinearInvarianceTest : public ::testing::TestWithParam<std::tuple<gemm::Isa, ComputeType>> {};
 
 // A row's result is bit-identical whatever the row count, its position in
 // the batch and its neighbours: what batch invariance rests on.
 TEST_P(LinearInvarianceTest, RowResultsAreBitIdenticalInAnyBatch) {
-  const int64_t in = 301, out = 100;  // neither a multiple of a slice or a panel
+  const auto [isa, type] = GetParam();
+  const int64_t in = 1301, out = 100;  // neither a multiple of a slice or a panel
   Linear linear(RandomVector(in * out, 11, 0.2f), RandomVector(out, 12), in, out,
-                Epilogue::kSwish, GetParam());
+                Epilogue::kSwish, type, &gemm::KernelsFor(isa));
   const auto probe = RandomVector(in, 13);
   std::vector<float> alone(out);
   linear.Forward(probe.data(), 1, alone.data());
-  for (int64_t rows : {2, 3, 4, 5, 7, 64, 129, 300}) {
+  for (int64_t rows : {2, 3, 4, 5, 7, 12, 13, 25, 64, 129, 133, 300}) {
     for (int64_t position : {int64_t{0}, rows / 2, rows - 1}) {
       auto x = RandomVector(rows * in, 14 + static_cast<uint32_t>(rows), 3.f);
       std::copy(probe.begin(), probe.end(), x.begin() + position * in);
@@ -131,10 +149,15 @@ TEST_P(LinearInvarianceTest, RowResultsAreBitIdenticalInAnyBatch) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(ComputeTypes, LinearInvarianceTest,
-                         ::testing::Values(ComputeType::kFloat32, ComputeType::kBfloat16,
-                                           ComputeType::kInt8),
-                         [](const auto& param_info) { return std::string(ComputeTypeName(param_info.param)); });
+INSTANTIATE_TEST_SUITE_P(
+    ComputeTypes, LinearInvarianceTest,
+    ::testing::Combine(::testing::ValuesIn(SupportedIsas()),
+                       ::testing::Values(ComputeType::kFloat32, ComputeType::kBfloat16,
+                                         ComputeType::kInt8)),
+    [](const auto& param_info) {
+      return std::string(gemm::IsaName(std::get<0>(param_info.param))) + "_" +
+             std::string(ComputeTypeName(std::get<1>(param_info.param)));
+    });
 
 TEST(LayerNormTest, NormalisesEachRowInPlace) {
   const int64_t width = 37, rows = 9;

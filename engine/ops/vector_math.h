@@ -1,0 +1,23 @@
+#pragma once
+
+#include <cstdint>
+
+// Element-wise exponentials for softmax and activations, vectorized with
+// AVX2. Each element's result depends on its value alone — the vector body
+// and the scalar tail evaluate the same polynomial with the same fused
+// multiply-adds — so where an element falls in a buffer (and so what else is
+// batched with it) never changes it. Accuracy: within 2 ulp of expf over
+// its range (inputs below −87.3 give 0, above 88 give e^88).
+namespace tserve::engine {
+
+// x[i] = e^x[i].
+void ExpInPlace(float* x, int64_t n);
+
+// x[i] = x[i] − shift, then e^x[i]; returns Σ e^x[i] (summed in order, so
+// the same for the same inputs). The softmax numerator.
+float ShiftedExpInPlace(float* x, int64_t n, float shift);
+
+// out[i] = v / (1 + e^−v) with v = x[i] + bias[i]: swish (SiLU).
+void SwishBiased(const float* x, const float* bias, int64_t n, float* out);
+
+}  // namespace tserve::engine
