@@ -6,6 +6,8 @@
 #include <cmath>
 #include <limits>
 
+#include "engine/ops/vector_math.h"
+
 namespace tserve::engine {
 namespace {
 
@@ -77,13 +79,7 @@ class IndependentSearch final : public Search {
     int32_t last_token;
   };
 
-  int32_t Argmax(const float* lp) const {
-    int32_t best = 0;
-    for (int64_t v = 1; v < vocab_.size; ++v) {
-      if (lp[v] > lp[best]) best = static_cast<int32_t>(v);
-    }
-    return best;
-  }
+  int32_t Argmax(const float* lp) const { return static_cast<int32_t>(ArgMax(lp, vocab_.size)); }
 
   int32_t Sample(const float* lp, SplitMix64& rng) {
     candidates_.clear();

@@ -93,4 +93,26 @@ void SwishBiased(const float* x, const float* bias, int64_t n, float* out) {
   }
 }
 
+int64_t ArgMax(const float* x, int64_t n) {
+  // The largest value first (max is exact and order-free), then its first
+  // position: two vectorized passes instead of a compare-and-branch per element.
+  __m256 vmax = _mm256_set1_ps(x[0]);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) vmax = _mm256_max_ps(vmax, _mm256_loadu_ps(x + i));
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, vmax);
+  float best = lanes[0];
+  for (int j = 1; j < 8; ++j) best = std::fmax(best, lanes[j]);
+  for (; i < n; ++i) best = std::fmax(best, x[i]);
+  const __m256 vbest = _mm256_set1_ps(best);
+  for (i = 0; i + 8 <= n; i += 8) {
+    const int mask = _mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(x + i), vbest, _CMP_EQ_OQ));
+    if (mask != 0) return i + __builtin_ctz(static_cast<unsigned>(mask));
+  }
+  for (; i < n; ++i) {
+    if (x[i] == best) return i;
+  }
+  return 0;
+}
+
 }  // namespace tserve::engine

@@ -2,8 +2,8 @@
 
 #include <cstdint>
 
-// Element-wise exponentials for softmax and activations, vectorized with
-// AVX2. Each element's result depends on its value alone — the vector body
+// Element-wise exponentials for softmax and activations, and the arg max of
+// a row of scores, vectorized with AVX2. Each element's result depends on its value alone — the vector body
 // and the scalar tail evaluate the same polynomial with the same fused
 // multiply-adds — so where an element falls in a buffer (and so what else is
 // batched with it) never changes it. Accuracy: within 2 ulp of expf over
@@ -19,5 +19,8 @@ float ShiftedExpInPlace(float* x, int64_t n, float shift);
 
 // out[i] = v / (1 + e^−v) with v = x[i] + bias[i]: swish (SiLU).
 void SwishBiased(const float* x, const float* bias, int64_t n, float* out);
+
+// The index of the first largest of x[0..n) (n ≥ 1, no NaN).
+int64_t ArgMax(const float* x, int64_t n);
 
 }  // namespace tserve::engine
