@@ -18,6 +18,7 @@
 #include "absl/strings/str_format.h"
 #include "bench/peak_rss.h"
 #include "engine/core/dnnl_context.h"
+#include "engine/core/malloc_policy.h"
 #include "engine/engine.h"
 
 ABSL_FLAG(std::string, model_dir, "", "Hugging Face MarianMT model directory");
@@ -179,6 +180,7 @@ int Run() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  tserve::engine::UseFixedMallocThresholds();
   absl::ParseCommandLine(argc, argv);
   return Run();
 }

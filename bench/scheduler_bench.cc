@@ -25,6 +25,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
+#include "engine/core/malloc_policy.h"
 #include "engine/engine.h"
 #include "server/batching/scheduler.h"
 
@@ -126,6 +127,7 @@ RunResult Run(const std::string& name, const tserve::engine::TranslationModel& m
 }  // namespace
 
 int main(int argc, char** argv) {
+  tserve::engine::UseFixedMallocThresholds();
   absl::ParseCommandLine(argc, argv);
   std::optional<tserve::engine::ComputeType> compute_type =
       tserve::engine::ParseComputeType(absl::GetFlag(FLAGS_compute_type));

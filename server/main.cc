@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "engine/core/malloc_policy.h"
 #include "server/build_info.h"
 #include "server/flags.h"
 #include "server/log.h"
@@ -62,4 +63,7 @@ int Run(int argc, char** argv) {
 }  // namespace
 }  // namespace tserve::server
 
-int main(int argc, char** argv) { return tserve::server::Run(argc, argv); }
+int main(int argc, char** argv) {
+  tserve::engine::UseFixedMallocThresholds();
+  return tserve::server::Run(argc, argv);
+}
