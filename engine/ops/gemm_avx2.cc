@@ -24,8 +24,7 @@ void FloatTile(const float* x, int64_t ldx, const float* panel, int64_t depth, f
   }
   for (int64_t k = 0; k < depth; ++k) {
     const float* w = panel + k * kWidth;
-    const __m256 w0 = _mm256_loadu_ps(w), w1 = _mm256_loadu_ps(w + 8),
-                 w2 = _mm256_loadu_ps(w + 16);
+    const __m256 w0 = _mm256_loadu_ps(w), w1 = _mm256_loadu_ps(w + 8), w2 = _mm256_loadu_ps(w + 16);
 #pragma GCC unroll 4
     for (int r = 0; r < kTileRows; ++r) {
       const __m256 b = _mm256_broadcast_ss(x + r * ldx + k);
@@ -84,20 +83,28 @@ void Int8Tile(const uint8_t* x, int64_t ldx, const int8_t* panel, int64_t quads,
 void FloatTileRows(const float* x, int64_t ldx, const float* panel, int64_t depth, int64_t rows,
                    float* acc) {
   switch (rows) {
-    case 1: return FloatTile<1>(x, ldx, panel, depth, acc);
-    case 2: return FloatTile<2>(x, ldx, panel, depth, acc);
-    case 3: return FloatTile<3>(x, ldx, panel, depth, acc);
-    default: return FloatTile<4>(x, ldx, panel, depth, acc);
+    case 1:
+      return FloatTile<1>(x, ldx, panel, depth, acc);
+    case 2:
+      return FloatTile<2>(x, ldx, panel, depth, acc);
+    case 3:
+      return FloatTile<3>(x, ldx, panel, depth, acc);
+    default:
+      return FloatTile<4>(x, ldx, panel, depth, acc);
   }
 }
 
 void Int8TileRows(const uint8_t* x, int64_t ldx, const int8_t* panel, int64_t quads, int64_t rows,
                   int32_t* acc) {
   switch (rows) {
-    case 1: return Int8Tile<1>(x, ldx, panel, quads, acc);
-    case 2: return Int8Tile<2>(x, ldx, panel, quads, acc);
-    case 3: return Int8Tile<3>(x, ldx, panel, quads, acc);
-    default: return Int8Tile<4>(x, ldx, panel, quads, acc);
+    case 1:
+      return Int8Tile<1>(x, ldx, panel, quads, acc);
+    case 2:
+      return Int8Tile<2>(x, ldx, panel, quads, acc);
+    case 3:
+      return Int8Tile<3>(x, ldx, panel, quads, acc);
+    default:
+      return Int8Tile<4>(x, ldx, panel, quads, acc);
   }
 }
 

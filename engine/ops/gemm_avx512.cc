@@ -77,20 +77,32 @@ void Int8Tile(const uint8_t* x, int64_t ldx, const int8_t* panel, int64_t quads,
 
 // One instantiation per row count, so a short tile (a decoder step of a few
 // rows) costs what its rows cost.
-#define TSERVE_TILE_CASES(fn, ...)   \
-  switch (rows) {                    \
-    case 1: return fn<1>(__VA_ARGS__);  \
-    case 2: return fn<2>(__VA_ARGS__);  \
-    case 3: return fn<3>(__VA_ARGS__);  \
-    case 4: return fn<4>(__VA_ARGS__);  \
-    case 5: return fn<5>(__VA_ARGS__);  \
-    case 6: return fn<6>(__VA_ARGS__);  \
-    case 7: return fn<7>(__VA_ARGS__);  \
-    case 8: return fn<8>(__VA_ARGS__);  \
-    case 9: return fn<9>(__VA_ARGS__);  \
-    case 10: return fn<10>(__VA_ARGS__); \
-    case 11: return fn<11>(__VA_ARGS__); \
-    default: return fn<12>(__VA_ARGS__); \
+#define TSERVE_TILE_CASES(fn, ...) \
+  switch (rows) {                  \
+    case 1:                        \
+      return fn<1>(__VA_ARGS__);   \
+    case 2:                        \
+      return fn<2>(__VA_ARGS__);   \
+    case 3:                        \
+      return fn<3>(__VA_ARGS__);   \
+    case 4:                        \
+      return fn<4>(__VA_ARGS__);   \
+    case 5:                        \
+      return fn<5>(__VA_ARGS__);   \
+    case 6:                        \
+      return fn<6>(__VA_ARGS__);   \
+    case 7:                        \
+      return fn<7>(__VA_ARGS__);   \
+    case 8:                        \
+      return fn<8>(__VA_ARGS__);   \
+    case 9:                        \
+      return fn<9>(__VA_ARGS__);   \
+    case 10:                       \
+      return fn<10>(__VA_ARGS__);  \
+    case 11:                       \
+      return fn<11>(__VA_ARGS__);  \
+    default:                       \
+      return fn<12>(__VA_ARGS__);  \
   }
 
 void FloatTileRows(const float* x, int64_t ldx, const float* panel, int64_t depth, int64_t rows,

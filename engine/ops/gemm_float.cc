@@ -34,8 +34,8 @@ std::vector<float> PackFloatPanels(const std::vector<float>& weight, int64_t in,
   return PackPanels<float>(weight, in, out, width, [](float v) { return v; });
 }
 
-std::vector<uint16_t> PackBfloat16Panels(const std::vector<float>& weight, int64_t in,
-                                         int64_t out, int64_t width) {
+std::vector<uint16_t> PackBfloat16Panels(const std::vector<float>& weight, int64_t in, int64_t out,
+                                         int64_t width) {
   return PackPanels<uint16_t>(weight, in, out, width, ToBfloat16);
 }
 

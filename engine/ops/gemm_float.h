@@ -14,8 +14,8 @@ std::vector<float> PackFloatPanels(const std::vector<float>& weight, int64_t in,
 
 // The same layout with every weight rounded to bfloat16 (nearest, ties to
 // even).
-std::vector<uint16_t> PackBfloat16Panels(const std::vector<float>& weight, int64_t in,
-                                         int64_t out, int64_t width);
+std::vector<uint16_t> PackBfloat16Panels(const std::vector<float>& weight, int64_t in, int64_t out,
+                                         int64_t width);
 
 // float32 → bfloat16 bits, rounded to nearest, ties to even.
 uint16_t ToBfloat16(float value);

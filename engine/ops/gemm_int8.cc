@@ -10,7 +10,9 @@ namespace {
 
 constexpr float kWeightLevels = 127.f;
 
-int64_t PaddedDepth(int64_t in) { return (in + kInt8DepthStep - 1) / kInt8DepthStep * kInt8DepthStep; }
+int64_t PaddedDepth(int64_t in) {
+  return (in + kInt8DepthStep - 1) / kInt8DepthStep * kInt8DepthStep;
+}
 
 void QuantizeRow(const float* x, int64_t in, int64_t padded_depth, int32_t levels, uint8_t* q,
                  float& scale, int32_t& zero_point) {
@@ -42,7 +44,8 @@ void QuantizeRow(const float* x, int64_t in, int64_t padded_depth, int32_t level
     // _mm256_cvtps_epi32 rounds to nearest even, as std::nearbyint below.
     __m256i v = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + k), vinverse));
     v = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(v, vzero), vfloor), vceil);
-    const __m128i words = _mm_packus_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    const __m128i words =
+        _mm_packus_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
     _mm_storel_epi64(reinterpret_cast<__m128i*>(q + k), _mm_packus_epi16(words, words));
   }
   for (; k < in; ++k) {

@@ -27,8 +27,7 @@ struct Int8Panels {
   std::vector<int32_t> column_sum;
 };
 
-Int8Panels PackInt8Panels(const std::vector<float>& weight, int64_t in, int64_t out,
-                          int64_t width);
+Int8Panels PackInt8Panels(const std::vector<float>& weight, int64_t in, int64_t out, int64_t width);
 
 // Rows quantized for the kernel: `values` is [rows][padded_depth], k past
 // `in` zero.

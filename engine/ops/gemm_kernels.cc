@@ -35,9 +35,7 @@ bool CpuSupports(Isa isa) {
   return false;
 }
 
-const Kernels& KernelsFor(Isa isa) {
-  return isa == Isa::kAvx512 ? Avx512Kernels() : Avx2Kernels();
-}
+const Kernels& KernelsFor(Isa isa) { return isa == Isa::kAvx512 ? Avx512Kernels() : Avx2Kernels(); }
 
 const Kernels& SelectedKernels() {
   static const Kernels& selected = [&]() -> const Kernels& {

@@ -45,8 +45,8 @@ struct Kernels {
   void (*float_tile)(const float* x, int64_t ldx, const float* panel, int64_t depth, int64_t rows,
                      float* acc);
   // acc[r·W + c] += Σ_{q<quads} Σ_{j<4} x[r·ldx + 4q + j] · panel[(q·W + c)·4 + j], exact.
-  void (*int8_tile)(const uint8_t* x, int64_t ldx, const int8_t* panel, int64_t quads,
-                    int64_t rows, int32_t* acc);
+  void (*int8_tile)(const uint8_t* x, int64_t ldx, const int8_t* panel, int64_t quads, int64_t rows,
+                    int32_t* acc);
 };
 
 constexpr int64_t kMaxRowBlock = 132;

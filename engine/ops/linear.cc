@@ -25,8 +25,8 @@ float Gelu(float v) { return 0.5f * v * (1.f + std::erf(v * static_cast<float>(M
 // out[r·ld + c] = epilogue(sums[r·width + c] + bias[c]). The epilogue is
 // chosen outside the loops so the common ones (none, accumulate, ReLU)
 // vectorize.
-void WriteRows(Epilogue epilogue, const float* sums, int64_t width, const float* bias,
-               int64_t rows, int64_t cols, float* out, int64_t ld) {
+void WriteRows(Epilogue epilogue, const float* sums, int64_t width, const float* bias, int64_t rows,
+               int64_t cols, float* out, int64_t ld) {
   for (int64_t r = 0; r < rows; ++r) {
     const float* s = sums + r * width;
     float* o = out + r * ld;
@@ -94,12 +94,10 @@ Linear::Linear(const std::vector<float>& weight, const std::vector<float>& bias,
 }
 
 int64_t Linear::weight_bytes() const {
-  return static_cast<int64_t>(float_panels_.size() * sizeof(float) +
-                              bfloat16_panels_.size() * sizeof(uint16_t) +
-                              int8_panels_.weights.size() +
-                              int8_panels_.column_scale.size() * sizeof(float) +
-                              int8_panels_.column_sum.size() * sizeof(int32_t) +
-                              bias_.size() * sizeof(float));
+  return static_cast<int64_t>(
+      float_panels_.size() * sizeof(float) + bfloat16_panels_.size() * sizeof(uint16_t) +
+      int8_panels_.weights.size() + int8_panels_.column_scale.size() * sizeof(float) +
+      int8_panels_.column_sum.size() * sizeof(int32_t) + bias_.size() * sizeof(float));
 }
 
 void Linear::PanelSums(const Inputs& inputs, int64_t p, int64_t block, int64_t block_rows,

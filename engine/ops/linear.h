@@ -30,8 +30,7 @@ class Linear {
   // `bias` is [out_features] or empty for none. `kernels` defaults to the
   // process's gemm::SelectedKernels().
   Linear(const std::vector<float>& weight, const std::vector<float>& bias, int64_t in_features,
-         int64_t out_features, Epilogue epilogue,
-         ComputeType compute_type = ComputeType::kFloat32,
+         int64_t out_features, Epilogue epilogue, ComputeType compute_type = ComputeType::kFloat32,
          const gemm::Kernels* kernels = nullptr);
 
   // y[rows, out] = epilogue(x[rows, in] · Wᵀ + b). Both buffers are dense

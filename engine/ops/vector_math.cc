@@ -11,9 +11,9 @@ namespace {
 // e^x = 2^n · e^r with n = round(x·log2 e) and |r| ≤ ln2/2; e^r by a degree-6
 // polynomial (Taylor coefficients, error below float rounding on that range).
 constexpr float kLog2e = 1.44269504088896341f;
-constexpr float kLn2Hi = 0.693359375f;       // ln 2, high bits (exact product with n)
-constexpr float kLn2Lo = -2.12194440e-4f;    // ln 2 − kLn2Hi
-constexpr float kMaxInput = 88.f;  // e^88 < FLT_MAX; larger inputs give e^88
+constexpr float kLn2Hi = 0.693359375f;           // ln 2, high bits (exact product with n)
+constexpr float kLn2Lo = -2.12194440e-4f;        // ln 2 − kLn2Hi
+constexpr float kMaxInput = 88.f;                // e^88 < FLT_MAX; larger inputs give e^88
 constexpr float kMinInput = -87.3365447505531f;  // smallest normal result
 constexpr float kC2 = 1.f / 2, kC3 = 1.f / 6, kC4 = 1.f / 24, kC5 = 1.f / 120, kC6 = 1.f / 720;
 
@@ -32,8 +32,8 @@ inline __m256 Exp8(__m256 x) {
   p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(kC2));
   p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f));
   p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f));
-  const __m256i exponent = _mm256_slli_epi32(
-      _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+  const __m256i exponent =
+      _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
   const __m256 result = _mm256_mul_ps(p, _mm256_castsi256_ps(exponent));
   return _mm256_andnot_ps(underflow, result);
 }

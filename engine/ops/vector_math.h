@@ -3,11 +3,10 @@
 #include <cstdint>
 
 // Element-wise exponentials for softmax and activations, and the arg max of
-// a row of scores, vectorized with AVX2. Each element's result depends on its value alone — the vector body
-// and the scalar tail evaluate the same polynomial with the same fused
-// multiply-adds — so where an element falls in a buffer (and so what else is
-// batched with it) never changes it. Accuracy: within 2 ulp of expf over
-// its range (inputs below −87.3 give 0, above 88 give e^88).
+// a row of scores, vectorized with AVX2. Each element's result depends on its value alone — the
+// vector body and the scalar tail evaluate the same polynomial with the same fused multiply-adds —
+// so where an element falls in a buffer (and so what else is batched with it) never changes it.
+// Accuracy: within 2 ulp of expf over its range (inputs below −87.3 give 0, above 88 give e^88).
 namespace tserve::engine {
 
 // x[i] = e^x[i].

@@ -139,10 +139,10 @@ TEST_F(DemoModelTest, TranslatesTheTestSampleWellAndTheSameUnderLoad) {
 
 // The C++ chrF that the test above uses equals tools/demo/scoring.py's.
 TEST(ChrfTest, EqualsTheToolsScorer) {
-  const std::vector<std::string> hypotheses = {"Los niños jugaron en el parque.",
-                                               "un gato", "", "¿Dónde está la estación?"};
-  const std::vector<std::string> references = {"Los niños tocaron en el parque.",
-                                               "un  gato negro", "algo", "¿Dónde está el tren?"};
+  const std::vector<std::string> hypotheses = {"Los niños jugaron en el parque.", "un gato", "",
+                                               "¿Dónde está la estación?"};
+  const std::vector<std::string> references = {"Los niños tocaron en el parque.", "un  gato negro",
+                                               "algo", "¿Dónde está el tren?"};
   TempDir dir;
   std::string hyp_text, ref_text;
   for (size_t i = 0; i < hypotheses.size(); ++i) {
