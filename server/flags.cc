@@ -30,7 +30,8 @@ ABSL_FLAG(std::vector<std::string>, model, {},
           "DIR is a Hugging Face MarianMT directory. Repeat the flag or separate with commas.");
 ABSL_FLAG(std::string, compute_type, "auto",
           "Type matrix products run in: auto (fastest the CPU supports), float32, bfloat16 or "
-          "int8.");
+          "int8; NAME=TYPE entries, separated by commas, set the type of one model (e.g. "
+          "int8,en-fr=float32).");
 ABSL_FLAG(int32_t, threads, 0, "Intra-op threads of the engine; 0 uses every core.");
 
 // Batching.
@@ -162,10 +163,11 @@ absl::StatusOr<ServerOptions> ServerOptionsFromFlags() {
     if (!model.ok()) return model.status();
     options.models.push_back(*std::move(model));
   }
-  absl::StatusOr<std::optional<engine::ComputeType>> compute_type =
-      ParseComputeType(absl::GetFlag(FLAGS_compute_type));
-  if (!compute_type.ok()) return compute_type.status();
-  options.compute_type = *compute_type;
+  if (absl::Status status = ParseComputeTypes(absl::GetFlag(FLAGS_compute_type),
+                                              options.compute_type, options.models);
+      !status.ok()) {
+    return status;
+  }
   options.threads = absl::GetFlag(FLAGS_threads);
 
   options.batching.max_batch_size = absl::GetFlag(FLAGS_max_batch_size);

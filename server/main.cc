@@ -31,7 +31,7 @@ int Run(int argc, char** argv) {
   const std::string compute_type(
       engine::ComputeTypeName(ResolveComputeType(options->compute_type)));
   LogInfo(
-      absl::StrCat("tserve-server ", Version(), " (", Compiler(), ") starting; compute type ",
+      absl::StrCat("tserve-server ", Version(), " (", Compiler(), ") starting; default compute type ",
                    compute_type, ", threads ",
                    options->threads == 0 ? std::string("auto") : std::to_string(options->threads)));
   if (options->models.empty()) {

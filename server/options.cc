@@ -1,5 +1,6 @@
 #include "server/options.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <limits>
 #include <system_error>
@@ -9,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
 namespace tserve::server {
@@ -85,6 +87,42 @@ absl::StatusOr<std::optional<engine::ComputeType>> ParseComputeType(absl::string
   }
   return absl::InvalidArgumentError(absl::StrCat(
       "--compute_type=", name, " is not a compute type: use auto, float32, bfloat16 or int8"));
+}
+
+absl::Status ParseComputeTypes(absl::string_view value,
+                               std::optional<engine::ComputeType>& default_type,
+                               std::vector<ModelSpec>& models) {
+  default_type.reset();
+  bool default_given = false;
+  for (absl::string_view entry : absl::StrSplit(value, ',', absl::SkipWhitespace())) {
+    entry = absl::StripAsciiWhitespace(entry);
+    const size_t eq = entry.find('=');
+    absl::StatusOr<std::optional<engine::ComputeType>> type =
+        ParseComputeType(eq == absl::string_view::npos ? entry : entry.substr(eq + 1));
+    if (!type.ok()) return type.status();
+    if (eq == absl::string_view::npos) {
+      if (default_given) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "--compute_type=", value, ": more than one default type; give one TYPE and ",
+            "NAME=TYPE for the models that differ"));
+      }
+      default_given = true;
+      default_type = *type;
+      continue;
+    }
+    const absl::string_view name = entry.substr(0, eq);
+    auto model = std::find_if(models.begin(), models.end(),
+                              [name](const ModelSpec& m) { return m.name == name; });
+    if (model == models.end()) {
+      std::vector<std::string> names;
+      for (const ModelSpec& m : models) names.push_back(m.name);
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--compute_type=", value, ": no --model is named '", name,
+          "' (models: ", names.empty() ? std::string("none") : absl::StrJoin(names, ", "), ")"));
+    }
+    model->compute_type = *type;
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ValidateServerOptions(const ServerOptions& options) {

@@ -19,6 +19,8 @@ namespace tserve::server {
 struct ModelSpec {
   std::string name;
   std::string path;
+  // From --compute_type NAME=TYPE; unset: the server's default type.
+  std::optional<engine::ComputeType> compute_type = std::nullopt;
 
   bool operator==(const ModelSpec&) const = default;
 };
@@ -32,6 +34,14 @@ absl::StatusOr<ModelSpec> ParseModelSpec(absl::string_view spec);
 // --compute_type: one of the engine's types (engine/ops/compute_type.h), or
 // "auto" (nullopt): the fastest type the engine has for this CPU.
 absl::StatusOr<std::optional<engine::ComputeType>> ParseComputeType(absl::string_view name);
+
+// The whole --compute_type value: comma-separated entries, each either a
+// type (the default of every model; "auto" when none is given) or NAME=TYPE
+// for the model called NAME, which must be one of `models`. Sets
+// `default_type` and the models' own types.
+absl::Status ParseComputeTypes(absl::string_view value,
+                               std::optional<engine::ComputeType>& default_type,
+                               std::vector<ModelSpec>& models);
 
 // Limits of the batching scheduler (see DESIGN.md, "Batching").
 struct BatchingOptions {

@@ -56,8 +56,9 @@ absl::Status Server::Start() {
     // Connections end after this age (the calls on them get the grace period
     // to finish), so round-robin clients re-resolve and spread over replicas
     // that joined after they connected.
-    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
-                               static_cast<int>(absl::ToInt64Milliseconds(options_.max_connection_age)));
+    builder.AddChannelArgument(
+        GRPC_ARG_MAX_CONNECTION_AGE_MS,
+        static_cast<int>(absl::ToInt64Milliseconds(options_.max_connection_age)));
     builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
                                static_cast<int>(absl::ToInt64Milliseconds(options_.drain_timeout)));
   }
@@ -98,9 +99,11 @@ absl::Status Server::Start() {
 
 absl::Status Server::LoadModels() {
   if (grpc_server_ == nullptr) return absl::FailedPreconditionError("the server is not started");
-  const engine::ComputeType compute_type = ResolveComputeType(options_.compute_type);
   for (const ModelSpec& spec : options_.models) {
-    LogInfo(absl::StrCat("loading model ", spec.name, " from ", spec.path));
+    const engine::ComputeType compute_type =
+        ResolveComputeType(spec.compute_type ? spec.compute_type : options_.compute_type);
+    LogInfo(absl::StrCat("loading model ", spec.name, " from ", spec.path, " (",
+                         std::string(engine::ComputeTypeName(compute_type)), ")"));
     absl::StatusOr<std::unique_ptr<ServedModel>> model =
         LoadServedModel(spec, options_, compute_type, metrics_);
     if (!model.ok()) return model.status();

@@ -268,6 +268,8 @@ INSTANTIATE_TEST_SUITE_P(
         InvalidConfiguration{{"--grpc_port=70000"}, {}, "--grpc_port=70000 is out of range"},
         InvalidConfiguration{{"--grpc_port=abc"}, {}, "grpc_port"},
         InvalidConfiguration{{"--compute_type=fp16"}, {}, "use auto, float32, bfloat16 or int8"},
+        InvalidConfiguration{
+            {"--compute_type=int8,other=float32"}, {}, "no --model is named 'other'"},
         InvalidConfiguration{{"--max_batch_size=0"}, {}, "--max_batch_size=0"},
         InvalidConfiguration{{"--model=demo=/nonexistent/model"}, {}, "no such directory"},
         InvalidConfiguration{{"--tls_cert=/nonexistent.pem"}, {}, "--tls_key"},

@@ -51,8 +51,10 @@ class ServingTest : public ::testing::Test {
   static void SetUpTestSuite() {
     TestServer::Options options;
     options.flags = {"--model=swish=" + ModelDir("swish-untied-f16"),
-                     "--model=gelu=" + ModelDir("gelu-separate-bf16"), "--threads=1",
-                     "--max_texts_per_request=8", "--max_input_tokens=16",
+                     "--model=gelu=" + ModelDir("gelu-separate-bf16"),
+                     "--threads=1",
+                     "--max_texts_per_request=8",
+                     "--max_input_tokens=16",
                      "--compute_type=float32"};
     absl::StatusOr<std::unique_ptr<TestServer>> server = TestServer::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
@@ -429,6 +431,21 @@ TEST(ServingLifecycleTest, ServesTheRequestedComputeType) {
   absl::StatusOr<tserve::v1::TranslateResponse> response = client->Translate(request);
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_GT(response->results(0).hypotheses_size(), 0);
+}
+
+TEST(ServingLifecycleTest, EachModelRunsItsOwnComputeType) {
+  TestServer::Options options;
+  options.flags = {"--model=swish=" + ModelDir("swish-untied-f16"),
+                   "--model=gelu=" + ModelDir("gelu-separate-bf16"), "--threads=1",
+                   "--compute_type=int8,gelu=float32"};
+  absl::StatusOr<std::unique_ptr<TestServer>> server = TestServer::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  absl::StatusOr<tserve::v1::GetModelInfoResponse> info = NewClient(**server)->GetModelInfo();
+  ASSERT_TRUE(info.ok()) << info.status();
+  ASSERT_EQ(info->models_size(), 2);
+  for (const auto& model : info->models()) {
+    EXPECT_EQ(model.compute_type(), model.name() == "gelu" ? "float32" : "int8") << model.name();
+  }
 }
 
 TEST(ServingLifecycleTest, SigtermUnderLoadLosesNoAdmittedRequest) {

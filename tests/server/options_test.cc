@@ -59,6 +59,35 @@ TEST(ComputeTypeTest, ParsesEveryNameBack) {
               HasSubstr("use auto, float32, bfloat16 or int8"));
 }
 
+TEST(ComputeTypeTest, DefaultAndPerModelTypes) {
+  std::vector<ModelSpec> models = {{"en-de", "/m/de"}, {"en-fr", "/m/fr"}};
+  std::optional<engine::ComputeType> default_type;
+  ASSERT_TRUE(ParseComputeTypes("int8, en-fr=float32", default_type, models).ok());
+  EXPECT_EQ(default_type, engine::ComputeType::kInt8);
+  EXPECT_EQ(models[0].compute_type, std::nullopt);
+  EXPECT_EQ(models[1].compute_type, engine::ComputeType::kFloat32);
+
+  // Only per-model entries: the default stays auto.
+  models = {{"en-de", "/m/de"}, {"en-fr", "/m/fr"}};
+  ASSERT_TRUE(ParseComputeTypes("en-de=bfloat16", default_type, models).ok());
+  EXPECT_EQ(default_type, std::nullopt);
+  EXPECT_EQ(models[0].compute_type, engine::ComputeType::kBfloat16);
+  EXPECT_EQ(models[1].compute_type, std::nullopt);
+}
+
+TEST(ComputeTypeTest, RefusesUnknownModelsTypesAndTwoDefaults) {
+  std::vector<ModelSpec> models = {{"en-de", "/m/de"}};
+  std::optional<engine::ComputeType> default_type;
+  absl::Status status = ParseComputeTypes("en-fr=int8", default_type, models);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("no --model is named 'en-fr' (models: en-de)"));
+  status = ParseComputeTypes("en-de=fp16", default_type, models);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("use auto, float32, bfloat16 or int8"));
+  status = ParseComputeTypes("int8,float32", default_type, models);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("more than one default type"));
+}
+
 TEST(HostPortTest, BracketsIpv6) {
   EXPECT_EQ(HostPort("127.0.0.1", 50051), "127.0.0.1:50051");
   EXPECT_EQ(HostPort("0.0.0.0", 0), "0.0.0.0:0");
