@@ -1,5 +1,5 @@
-// AVX-512 micro-kernels (compiled with -mavx512f/bw/dq/vl/vnni/bf16, called
-// only where the CPU has them): panels of 32 columns (two 16-lane vectors),
+// AVX-512 micro-kernels (compiled with -mavx512f/bw/dq/vl/vnni, called only
+// where the CPU has them): panels of 32 columns (two 16-lane vectors),
 // tiles of up to 12 rows (24 accumulators, 2 weight vectors and the
 // broadcasts in the 32 registers). int8 runs on VPDPBUSD (four u8·s8 products
 // per lane into int32, no saturation). bfloat16 weights are widened and

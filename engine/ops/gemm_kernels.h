@@ -20,7 +20,7 @@ namespace tserve::engine::gemm {
 
 enum class Isa {
   kAvx2,    // AVX2 + FMA (x86-64-v3): the floor
-  kAvx512,  // AVX-512 F/BW/DQ/VL with VNNI and BF16 (Cooper Lake, Sapphire Rapids, Zen 4 on)
+  kAvx512,  // AVX-512 F/BW/DQ/VL with VNNI (Cascade Lake, Ice Lake, Sapphire Rapids, Zen 4 on)
 };
 
 std::string_view IsaName(Isa isa);

@@ -23,7 +23,7 @@ namespace tserve::engine {
 // again past a few hundred rows when it splits K), so the product runs on
 // tserve's own kernels (engine/ops/gemm_kernels.h): weights packed once at
 // load into panels, register-tiled micro-kernels for AVX2 or AVX-512
-// (VNNI, BF16), OpenMP over panels.
+// (VNNI), OpenMP over panels.
 class Linear {
  public:
   // `weight` is [out_features, in_features] row-major (Hugging Face's layout);
