@@ -42,11 +42,17 @@ struct Kernels {
   // acc[r·W + c] += Σ_{k<depth} x[r·ldx + k] · panel[k·W + c], r < rows ≤ tile_rows,
   // one FMA per k in order (W = panel_width). Slices of k called one after the
   // other with the same acc give exactly the sums of one call.
+  //
+  // `ahead` is weight memory the caller reads next: the AVX-512 kernels ask
+  // for 128 bytes of it per step of k (per quad for int8) to be brought into
+  // L2, spread over the tile's work, so the next slice streams in while this
+  // one is multiplied; [ahead, ahead + 128·steps) must lie in one buffer, or
+  // `ahead` is null for nothing. The AVX2 kernels ignore it.
   void (*float_tile)(const float* x, int64_t ldx, const float* panel, int64_t depth, int64_t rows,
-                     float* acc);
+                     float* acc, const char* ahead);
   // acc[r·W + c] += Σ_{q<quads} Σ_{j<4} x[r·ldx + 4q + j] · panel[(q·W + c)·4 + j], exact.
   void (*int8_tile)(const uint8_t* x, int64_t ldx, const int8_t* panel, int64_t quads, int64_t rows,
-                    int32_t* acc);
+                    int32_t* acc, const char* ahead);
 };
 
 constexpr int64_t kMaxRowBlock = 132;

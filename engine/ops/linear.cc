@@ -58,6 +58,20 @@ void WriteRows(Epilogue epilogue, const float* sums, int64_t width, const float*
   }
 }
 
+// Where the tiles of the slice starting at byte `offset` of a weight buffer
+// tell the kernel to prefetch (gemm::Kernels): the bytes after the slice —
+// the next slice, or the next panel's first — or nothing (null) near the end
+// of the buffer. Only the first tile of a slice fetches anything; the others
+// find the lines in cache.
+template <typename Element>
+const char* Ahead(const std::vector<Element>& buffer, int64_t offset, int64_t slice_bytes,
+                  int64_t steps) {
+  const int64_t size = static_cast<int64_t>(buffer.size() * sizeof(Element));
+  const int64_t next = offset + slice_bytes;
+  if (next + 128 * steps > size) return nullptr;
+  return reinterpret_cast<const char*>(buffer.data()) + next;
+}
+
 }  // namespace
 
 // The activations in the form the kernels read, prepared once per call.
@@ -114,9 +128,12 @@ void Linear::PanelSums(const Inputs& inputs, int64_t p, int64_t block, int64_t b
       const float* panel = float_panels_.data() + p * depth * width;
       for (int64_t k0 = 0; k0 < depth; k0 += kFloatSlice) {
         const int64_t slice = std::min(kFloatSlice, depth - k0);
+        const int64_t offset = (p * depth + k0) * width * static_cast<int64_t>(sizeof(float));
+        const char* ahead = Ahead(float_panels_, offset,
+                                  slice * width * static_cast<int64_t>(sizeof(float)), slice);
         for (int64_t t0 = 0; t0 < block_rows; t0 += tile) {
           kernels.float_tile(inputs.x + (block + t0) * in_features_ + k0, in_features_,
-                             panel + k0 * width, slice, tile_rows(t0), sums + t0 * width);
+                             panel + k0 * width, slice, tile_rows(t0), sums + t0 * width, ahead);
         }
       }
       return;
@@ -129,9 +146,12 @@ void Linear::PanelSums(const Inputs& inputs, int64_t p, int64_t block, int64_t b
       for (int64_t k0 = 0; k0 < depth; k0 += kFloatSlice) {
         const int64_t slice = std::min(kFloatSlice, depth - k0);
         gemm::WidenBfloat16(panel + k0 * width, slice * width, widened);
+        const int64_t offset = (p * depth + k0) * width * static_cast<int64_t>(sizeof(uint16_t));
+        const char* ahead = Ahead(bfloat16_panels_, offset,
+                                  slice * width * static_cast<int64_t>(sizeof(uint16_t)), slice);
         for (int64_t t0 = 0; t0 < block_rows; t0 += tile) {
           kernels.float_tile(inputs.x + (block + t0) * in_features_ + k0, in_features_, widened,
-                             slice, tile_rows(t0), sums + t0 * width);
+                             slice, tile_rows(t0), sums + t0 * width, ahead);
         }
       }
       return;
@@ -143,9 +163,12 @@ void Linear::PanelSums(const Inputs& inputs, int64_t p, int64_t block, int64_t b
       std::fill_n(acc, block_rows * width, 0);
       for (int64_t k0 = 0; k0 < depth; k0 += kInt8Slice) {
         const int64_t slice = std::min(kInt8Slice, depth - k0);
+        const int64_t quads = slice / gemm::kInt8DepthStep;
+        const char* ahead =
+            Ahead(int8_panels_.weights, (p * depth + k0) * width, slice * width, quads);
         for (int64_t t0 = 0; t0 < block_rows; t0 += tile) {
           kernels.int8_tile(q.values.data() + (block + t0) * depth + k0, depth, panel + k0 * width,
-                            slice / gemm::kInt8DepthStep, tile_rows(t0), acc + t0 * width);
+                            quads, tile_rows(t0), acc + t0 * width, ahead);
         }
       }
       const float* column_scale = int8_panels_.column_scale.data() + p * width;
@@ -163,29 +186,6 @@ void Linear::PanelSums(const Inputs& inputs, int64_t p, int64_t block, int64_t b
       }
       return;
     }
-  }
-}
-
-void Linear::PrefetchPanel(int64_t panel) const {
-  const char* begin = nullptr;
-  int64_t bytes = 0;
-  const int64_t elements = packed_depth_ * panel_width_;
-  switch (compute_type_) {
-    case ComputeType::kFloat32:
-      begin = reinterpret_cast<const char*>(float_panels_.data() + panel * elements);
-      bytes = elements * static_cast<int64_t>(sizeof(float));
-      break;
-    case ComputeType::kBfloat16:
-      begin = reinterpret_cast<const char*>(bfloat16_panels_.data() + panel * elements);
-      bytes = elements * static_cast<int64_t>(sizeof(uint16_t));
-      break;
-    case ComputeType::kInt8:
-      begin = reinterpret_cast<const char*>(int8_panels_.weights.data() + panel * elements);
-      bytes = elements;
-      break;
-  }
-  for (int64_t offset = 0; offset < bytes; offset += 64) {
-    __builtin_prefetch(begin + offset, 0, 2);
   }
 }
 
@@ -209,9 +209,6 @@ void Linear::Forward(const float* x, int64_t rows, float* y) const {
 #pragma omp parallel for schedule(static) if (parallel)
     for (int64_t p = 0; p < num_panels_; ++p) {
       alignas(64) float sums[kMaxRowBlock * kMaxPanelWidth];
-      // float32 panels (64 KB at depth 512) are past what prefetching ahead
-      // gains from: measured no faster, sometimes slower.
-      if (p + 1 < num_panels_ && compute_type_ != ComputeType::kFloat32) PrefetchPanel(p + 1);
       PanelSums(inputs, p, block, block_rows, sums);
       const int64_t col0 = p * panel_width_;
       const int64_t cols = std::min(panel_width_, out_features_ - col0);

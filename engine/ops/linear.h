@@ -50,11 +50,6 @@ class Linear {
   void PanelSums(const Inputs& inputs, int64_t panel, int64_t block, int64_t block_rows,
                  float* sums) const;
 
-  // Asks for a panel's weights to be brought into cache while the current
-  // one is computed: each panel is read from memory once per call, and the
-  // hardware prefetcher alone leaves the kernels waiting for it.
-  void PrefetchPanel(int64_t panel) const;
-
   int64_t in_features_;
   int64_t out_features_;
   const gemm::Kernels* kernels_;
