@@ -25,9 +25,9 @@ enum class Isa {
 
 std::string_view IsaName(Isa isa);
 
-// Largest panel width and tile height over every kernel set, for buffers.
+// Largest panel width and row block over every kernel set, for buffers.
 constexpr int64_t kMaxPanelWidth = 32;
-constexpr int64_t kMaxTileRows = 12;
+constexpr int64_t kMaxRowBlock = 132;
 
 struct Kernels {
   Isa isa;
@@ -54,8 +54,6 @@ struct Kernels {
   void (*int8_tile)(const uint8_t* x, int64_t ldx, const int8_t* panel, int64_t quads, int64_t rows,
                     int32_t* acc, const char* ahead);
 };
-
-constexpr int64_t kMaxRowBlock = 132;
 
 // The kernels for `isa`; the CPU must support it.
 const Kernels& KernelsFor(Isa isa);
