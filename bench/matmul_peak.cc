@@ -1,9 +1,11 @@
 // matmul_peak: the machine's matrix-multiply peak per data type, measured
-// with oneDNN's matmul on a large, square-ish problem (M = 2048 rows, K = 512,
-// N = 2048: an encoder batch through an FFN layer). bench/compare.sh reports
-// the encoder's throughput as a fraction of these.
+// with oneDNN's matmul on a large, square-ish problem (by default M = 2048
+// rows, K = 512, N = 2048: an encoder batch through an FFN layer).
+// bench/compare.sh reports the encoder's throughput as a fraction of these;
+// other shapes (--m, --n, --k) compare oneDNN with the engine's kernels
+// (ops_bench) on the shapes of a decoder step.
 //
-//   build/release/bench/matmul_peak [--seconds=1]
+//   build/release/bench/matmul_peak [--seconds=1] [--m=2048 --n=2048 --k=512]
 //
 // Prints one JSON line per type: {"type": "bfloat16", "available": true,
 // "gflops": 123.4, "implementation": "..."}. A type oneDNN cannot run on this
@@ -22,6 +24,9 @@
 #include "engine/core/dnnl_context.h"
 
 ABSL_FLAG(double, seconds, 1.0, "time spent on each type");
+ABSL_FLAG(int64_t, m, 2048, "rows of the input");
+ABSL_FLAG(int64_t, n, 2048, "output columns");
+ABSL_FLAG(int64_t, k, 512, "depth");
 
 namespace {
 
@@ -33,7 +38,7 @@ struct TypeCase {
 };
 
 void Measure(const TypeCase& c) {
-  const int64_t m = 2048, k = 512, n = 2048;
+  const int64_t m = absl::GetFlag(FLAGS_m), k = absl::GetFlag(FLAGS_k), n = absl::GetFlag(FLAGS_n);
   const auto& engine = tserve::engine::CpuEngine();
   auto& stream = tserve::engine::ThreadStream();
   const memory::desc src_md({m, k}, c.src, memory::format_tag::ab);

@@ -9,7 +9,9 @@
 //                batch has finished (every sentence waits for the longest)
 //   ungrouped    concurrent without length grouping (padding comparison)
 //
-// and prints one JSON line per run plus the gains.
+// and prints one JSON line per run plus the gains. With --repeats=N the
+// sequential and concurrent runs alternate N times and the concurrency gain is
+// the median of the N pairs (min and max printed too).
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -36,9 +38,13 @@ ABSL_FLAG(int, max_length, 64, "longest source, tokens");
 ABSL_FLAG(int, clients, 32, "concurrent submitters");
 ABSL_FLAG(int, max_batch_size, 32, "scheduler max_batch_size");
 ABSL_FLAG(int, max_live_rows, 64, "scheduler max_live_rows");
+ABSL_FLAG(absl::Duration, max_queue_delay, absl::Milliseconds(5), "scheduler max_queue_delay");
 ABSL_FLAG(int, sequential_sentences, 32, "sentences of the sequential run (it is slow)");
 ABSL_FLAG(int, threads, 0, "intra-op threads (0 = all cores)");
 ABSL_FLAG(std::string, compute_type, "float32", "float32, bfloat16 or int8");
+ABSL_FLAG(int, repeats, 1, "(sequential, concurrent) pairs; the gain printed is their median");
+ABSL_FLAG(bool, concurrent_only, false,
+          "run only the concurrent run (for profiling); no gains are printed");
 
 namespace {
 
@@ -161,14 +167,26 @@ int main(int argc, char** argv) {
   SchedulerOptions options;
   options.max_batch_size = absl::GetFlag(FLAGS_max_batch_size);
   options.max_live_rows = absl::GetFlag(FLAGS_max_live_rows);
+  options.max_queue_delay = absl::GetFlag(FLAGS_max_queue_delay);
   options.threads = absl::GetFlag(FLAGS_threads);
   const int clients = absl::GetFlag(FLAGS_clients);
 
   const std::vector<std::vector<int32_t>> sequential_sources(
       sources.begin(),
       sources.begin() + std::min<size_t>(sources.size(), absl::GetFlag(FLAGS_sequential_sentences)));
-  const RunResult sequential = Run("sequential", **model, sequential_sources, 1, options);
-  const RunResult concurrent = Run("concurrent", **model, sources, clients, options);
+  if (absl::GetFlag(FLAGS_concurrent_only)) {
+    Run("concurrent", **model, sources, clients, options);
+    return 0;
+  }
+  // The machine's speed drifts by ±10 % over a minute, so the gain is the
+  // median of --repeats (sequential, concurrent) pairs run back to back.
+  std::vector<double> gains;
+  RunResult sequential, concurrent;
+  for (int i = 0; i < std::max(1, absl::GetFlag(FLAGS_repeats)); ++i) {
+    sequential = Run("sequential", **model, sequential_sources, 1, options);
+    concurrent = Run("concurrent", **model, sources, clients, options);
+    gains.push_back(concurrent.sentences_per_s() / sequential.sentences_per_s());
+  }
   SchedulerOptions static_options = options;
   static_options.static_batching = true;
   const RunResult static_run = Run("static", **model, sources, clients, static_options);
@@ -177,9 +195,11 @@ int main(int argc, char** argv) {
   const RunResult ungrouped = Run("ungrouped", **model, sources, clients, ungrouped_options);
 
   std::cout << absl::StrFormat(
-                   "{\"concurrency_gain\": %.2f, \"continuous_vs_static_gain\": %.2f, "
+                   "{\"concurrency_gain\": %.2f, \"concurrency_gain_min\": %.2f, "
+                   "\"concurrency_gain_max\": %.2f, \"continuous_vs_static_gain\": %.2f, "
                    "\"padding_ratio_grouped\": %.3f, \"padding_ratio_ungrouped\": %.3f}",
-                   concurrent.sentences_per_s() / sequential.sentences_per_s(),
+                   Percentile(gains, 0.5), *std::min_element(gains.begin(), gains.end()),
+                   *std::max_element(gains.begin(), gains.end()),
                    concurrent.sentences_per_s() / static_run.sentences_per_s(),
                    concurrent.padding_ratio, ungrouped.padding_ratio)
             << std::endl;

@@ -8,10 +8,10 @@ namespace tserve::engine::gemm {
 namespace {
 
 template <typename Element, typename Convert>
-std::vector<Element> PackPanels(const std::vector<float>& weight, int64_t in, int64_t out,
+HugePageVector<Element> PackPanels(const std::vector<float>& weight, int64_t in, int64_t out,
                                 int64_t width, Convert convert) {
   const int64_t panels = (out + width - 1) / width;
-  std::vector<Element> packed(static_cast<size_t>(panels * in * width), Element{0});
+  HugePageVector<Element> packed(static_cast<size_t>(panels * in * width), Element{0});
   for (int64_t o = 0; o < out; ++o) {
     Element* column = packed.data() + (o / width) * in * width + o % width;
     const float* row = weight.data() + o * in;
@@ -29,12 +29,12 @@ uint16_t ToBfloat16(float value) {
   return static_cast<uint16_t>(bits >> 16);
 }
 
-std::vector<float> PackFloatPanels(const std::vector<float>& weight, int64_t in, int64_t out,
+HugePageVector<float> PackFloatPanels(const std::vector<float>& weight, int64_t in, int64_t out,
                                    int64_t width) {
   return PackPanels<float>(weight, in, out, width, [](float v) { return v; });
 }
 
-std::vector<uint16_t> PackBfloat16Panels(const std::vector<float>& weight, int64_t in, int64_t out,
+HugePageVector<uint16_t> PackBfloat16Panels(const std::vector<float>& weight, int64_t in, int64_t out,
                                          int64_t width) {
   return PackPanels<uint16_t>(weight, in, out, width, ToBfloat16);
 }

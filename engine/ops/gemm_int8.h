@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "engine/core/huge_page_allocator.h"
+
 // Int8 weight panels and per-row activation quantization for Linear
 // (engine/ops/linear.h); the u8·s8 kernels are in gemm_kernels.h.
 //
@@ -20,7 +22,7 @@ constexpr int64_t kInt8DepthStep = 4;
 struct Int8Panels {
   int64_t padded_depth = 0;
   // [panels][padded_depth / 4][width columns][4 k].
-  std::vector<int8_t> weights;
+  HugePageVector<int8_t> weights;
   // Per output column (panels · width, zero-padded): dequantization scale and
   // Σ_k w_q[k][c], which removes the activations' zero point.
   std::vector<float> column_scale;

@@ -60,8 +60,8 @@ class Linear {
   Epilogue epilogue_;
   ComputeType compute_type_;
   // Exactly one of these holds the weights, by compute type.
-  std::vector<float> float_panels_;
-  std::vector<uint16_t> bfloat16_panels_;
+  HugePageVector<float> float_panels_;
+  HugePageVector<uint16_t> bfloat16_panels_;
   gemm::Int8Panels int8_panels_;
   std::vector<float> bias_;  // [num_panels · W], zero-padded
 };
