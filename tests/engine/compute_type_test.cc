@@ -12,6 +12,7 @@
 
 #include "engine/engine.h"
 #include "golden_data.h"
+#include "teacher_forcing.h"
 
 namespace tserve {
 namespace {
@@ -30,11 +31,6 @@ double GreedyAgreementBound(ComputeType type) {
   return type == ComputeType::kBfloat16 ? 0.97 : 0.70;
 }
 
-double Cosine(const float* a, const float* b, int64_t n) {
-  double dot = 0, na = 0, nb = 0;
-  for (int64_t i = 0; i < n; ++i) dot += a[i] * b[i], na += a[i] * a[i], nb += b[i] * b[i];
-  return dot / std::sqrt(na * nb);
-}
 
 class ComputeTypeTest
     : public ::testing::TestWithParam<std::tuple<std::string, ComputeType>> {
@@ -65,7 +61,7 @@ TEST_P(ComputeTypeTest, EncoderStatesStayCloseToReference) {
     ASSERT_EQ((*states)[0].size(), expected.size());
     for (size_t t = 0; t * width < expected.size(); ++t) {
       min_cosine = std::min(
-          min_cosine, Cosine((*states)[0].data() + t * width, expected.data() + t * width, width));
+          min_cosine, testing::Cosine((*states)[0].data() + t * width, expected.data() + t * width, width));
     }
   }
   std::cout << "min per-token cosine: " << min_cosine << "\n";
@@ -76,7 +72,6 @@ TEST_P(ComputeTypeTest, EncoderStatesStayCloseToReference) {
 // most likely next token is compared with the reference's at every position,
 // so one early difference does not decide the rest of the sentence.
 TEST_P(ComputeTypeTest, GreedyTokensAgreeWithReference) {
-  const auto& decoder = model_->marian().decoder();
   const auto vocab = model_->search_vocab();
   int agree = 0, total = 0;
   for (const auto& entry : golden_.json["greedy"]) {
@@ -84,30 +79,13 @@ TEST_P(ComputeTypeTest, GreedyTokensAgreeWithReference) {
     if (!entry.value("prefix", std::vector<int32_t>{}).empty() || entry.value("min_length", 0) > 0) {
       continue;
     }
-    engine::EncoderWorkspace encoder_ws;
-    engine::DecoderWorkspace decoder_ws;
-    auto memories = model_->EncodeForDecoding({golden_.SourceIds(entry["sentence"].get<int>())},
-                                              encoder_ws, decoder_ws);
     std::vector<int32_t> expected = entry["ids"].get<std::vector<int32_t>>();
     if (static_cast<int>(expected.size()) < entry["max_length"].get<int>()) {
       expected.push_back(vocab.eos);
     }
-    auto cache = decoder.NewCache(4);
-    int32_t input = vocab.decoder_start;
-    engine::Tensor logits;
-    for (int32_t next : expected) {
-      engine::DecoderRow row{input, cache.get(), memories[0].get()};
-      decoder.Step({row}, decoder_ws, logits);
-      const float* l = logits.data();
-      // The pad token is never predicted (docs/semantics.md).
-      int32_t best = vocab.pad == 0 ? 1 : 0;
-      for (int64_t v = 0; v < vocab.size; ++v) {
-        if (v != vocab.pad && l[v] > l[best]) best = static_cast<int32_t>(v);
-      }
-      agree += best == next;
-      ++total;
-      input = next;
-    }
+    agree += testing::CountTeacherForcedAgreement(
+        *model_, golden_.SourceIds(entry["sentence"].get<int>()), expected);
+    total += static_cast<int>(expected.size());
   }
   ASSERT_GT(total, 0);
   std::cout << "next tokens equal to the reference's: " << agree << " of " << total << "\n";

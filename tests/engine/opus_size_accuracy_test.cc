@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "teacher_forcing.h"
 
 namespace tserve {
 namespace {
@@ -32,11 +33,6 @@ double GreedyAgreementBound(ComputeType type) {
   return type == ComputeType::kBfloat16 ? 0.97 : 0.90;
 }
 
-double Cosine(const float* a, const float* b, int64_t n) {
-  double dot = 0, na = 0, nb = 0;
-  for (int64_t i = 0; i < n; ++i) dot += a[i] * b[i], na += a[i] * a[i], nb += b[i] * b[i];
-  return dot / std::sqrt(na * nb);
-}
 
 std::unique_ptr<TranslationModel> LoadModel(ComputeType type) {
   engine::LoadOptions options;
@@ -89,7 +85,7 @@ TEST_P(OpusSizeAccuracyTest, EncoderStatesStayCloseToFloat32) {
   for (size_t s = 0; s < sources_.size(); ++s) {
     ASSERT_EQ((*actual)[s].size(), (*expected)[s].size());
     for (size_t t = 0; t * width < (*expected)[s].size(); ++t) {
-      min_cosine = std::min(min_cosine, Cosine((*actual)[s].data() + t * width,
+      min_cosine = std::min(min_cosine, testing::Cosine((*actual)[s].data() + t * width,
                                                (*expected)[s].data() + t * width, width));
     }
   }
@@ -106,31 +102,13 @@ TEST_P(OpusSizeAccuracyTest, GreedyTokensAgreeWithFloat32) {
   options.max_length = kMaxLength;
   auto expected = reference_->Translate(sources_, options);
   ASSERT_TRUE(expected.ok()) << expected.status();
-  const auto& decoder = model_->marian().decoder();
   const auto vocab = model_->search_vocab();
   int agree = 0, total = 0;
   for (size_t s = 0; s < sources_.size(); ++s) {
-    engine::EncoderWorkspace encoder_ws;
-    engine::DecoderWorkspace decoder_ws;
-    auto memories = model_->EncodeForDecoding({sources_[s]}, encoder_ws, decoder_ws);
     std::vector<int32_t> next_tokens = (*expected)[s].hypotheses[0].ids;
     if (static_cast<int>(next_tokens.size()) < kMaxLength) next_tokens.push_back(vocab.eos);
-    auto cache = decoder.NewCache(kMaxLength);
-    int32_t input = vocab.decoder_start;
-    engine::Tensor logits;
-    for (int32_t next : next_tokens) {
-      engine::DecoderRow row{input, cache.get(), memories[0].get()};
-      decoder.Step({row}, decoder_ws, logits);
-      const float* l = logits.data();
-      // The pad token is never predicted (docs/semantics.md).
-      int32_t best = vocab.pad == 0 ? 1 : 0;
-      for (int64_t v = 0; v < vocab.size; ++v) {
-        if (v != vocab.pad && l[v] > l[best]) best = static_cast<int32_t>(v);
-      }
-      agree += best == next;
-      ++total;
-      input = next;
-    }
+    agree += testing::CountTeacherForcedAgreement(*model_, sources_[s], next_tokens);
+    total += static_cast<int>(next_tokens.size());
   }
   ASSERT_GT(total, 0);
   std::cout << "next tokens equal to float32's: " << agree << " of " << total << "\n";
