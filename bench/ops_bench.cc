@@ -9,7 +9,8 @@
 // second. Shapes: the fused q/k/v projection (1536×512), the FFN (2048×512
 // and 512×2048) and the tied output projection of an OPUS-MT model
 // (58101×512), at decoder-step row counts (1–128) and an encoder batch (768).
-// type: 0 float32, 1 bfloat16, 2 int8; isa: 0 AVX2, 1 AVX-512.
+// type: 0 float32, 1 bfloat16, 2 int8; isa: 0 AVX2, 1 AVX-512. BM_Attention
+// times one layer's attention for a decoder step.
 
 #include <benchmark/benchmark.h>
 
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "engine/core/dnnl_context.h"
+#include "engine/ops/attention.h"
 #include "engine/ops/linear.h"
 
 namespace {
@@ -111,7 +113,36 @@ void MatmulShapes(benchmark::internal::Benchmark* b) {
   ShapesOf(b, {});
 }
 
+// One decoder step's attention in one layer: `rows` query rows, each over its
+// own `length` key/value rows (a cache of [length][2 · 512], keys then
+// values, as SelfAttentionCache and SourceMemory lay them out), 8 heads of 64.
+// The counter GB/s is the keys and values read per second.
+void BM_Attention(benchmark::State& state) {
+  const int64_t rows = state.range(0), length = state.range(1);
+  constexpr int64_t kHeads = 8, kHeadDim = 64, kD = kHeads * kHeadDim;
+  const std::vector<float> queries = RandomValues(rows * kD, 1);
+  const std::vector<float> caches = RandomValues(rows * length * 2 * kD, 2);
+  std::vector<float> out(static_cast<size_t>(rows * kD));
+  std::vector<tserve::engine::AttentionTask> tasks;
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* cache = caches.data() + r * length * 2 * kD;
+    tasks.push_back({queries.data() + r * kD, cache, cache + kD, 2 * kD, length,
+                     out.data() + r * kD});
+  }
+  for (auto _ : state) {
+    tserve::engine::MultiHeadAttention(tasks, kHeads, kHeadDim);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.counters["GB/s"] = benchmark::Counter(
+      static_cast<double>(rows * length * 2 * kD * sizeof(float)) * 1e-9,
+      benchmark::Counter::kIsIterationInvariantRate);
+}
+
 BENCHMARK(BM_Linear)->Apply(LinearShapes);
+BENCHMARK(BM_Attention)
+    ->ArgNames({"rows", "length"})
+    ->ArgsProduct({{1, 28}, {16, 32, 128}})
+    ->UseRealTime();
 BENCHMARK(BM_OnednnMatmul)->Apply(MatmulShapes);
 
 }  // namespace
