@@ -12,9 +12,9 @@ namespace tserve::engine {
 //
 // For the packed weights: a decoder step streams every weight matrix from
 // memory, hundreds of MB, and with 4 KiB pages each page costs a TLB miss
-// and page walk. Measured on the OPUS-MT-sized model, float32, one sentence
-// at a time through the scheduler: 122 → 151 target tokens/s
-// (bench/RESULTS.md, 11:10 section).
+// and page walk. Measured on the OPUS-MT-sized model, one sentence at a
+// time (engine_bench --batch_size=1): float32 135–139 → 157–170 target
+// tokens/s; batches of 32 unchanged (bench/RESULTS.md, 11:25 section).
 void* AllocateHugePageBacked(std::size_t bytes);
 void FreeHugePageBacked(void* p) noexcept;
 
