@@ -48,6 +48,14 @@ class RunFiles:
         self.last = os.path.join(run_dir, "checkpoints", "last.pt")
         self.best = os.path.join(run_dir, "checkpoints", "best.pt")
         self.log = os.path.join(run_dir, "train_log.jsonl")
+        # The training process's own pid: `$!` after `setsid nohup ... &` is
+        # setsid's where the shell has job control (setsid then forks).
+        self.pid = os.path.join(run_dir, "train.pid")
+
+    def write_pid(self):
+        os.makedirs(os.path.dirname(self.pid), exist_ok=True)
+        with open(self.pid, "w", encoding="utf-8") as f:
+            f.write(f"{os.getpid()}\n")
 
     def log_event(self, event):
         os.makedirs(os.path.dirname(self.log), exist_ok=True)
@@ -239,6 +247,7 @@ def main():
         export(args, files)
         return
     torch.set_num_threads(args.threads)
+    files.write_pid()
     stop = StopRequest()
     trainer = Trainer(args, files)
     if args.resume:
