@@ -34,7 +34,8 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-REPO=$(pwd)
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 PYTHON=${PYTHON:-/usr/bin/python3}
 ENGINE_BENCH=${ENGINE_BENCH:-build/release/bench/engine_bench}
 MATMUL_PEAK=${MATMUL_PEAK:-$(dirname "$ENGINE_BENCH")/matmul_peak}
@@ -75,28 +76,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-mkdir -p "$WORK"
-MODEL=$WORK/model-seed$SEED
-INPUTS=$WORK/inputs-seed$SEED.txt
-if [ ! -f "$MODEL/model.safetensors" ] || [ ! -f "$MODEL/config.json" ]; then
-  echo "== making the benchmark model in $MODEL"
-  "$PYTHON" bench/make_bench_model.py --out "$MODEL" --seed "$SEED"
-fi
-if [ ! -f "$INPUTS" ]; then
-  echo "== making the inputs in $INPUTS"
-  "$PYTHON" bench/make_inputs.py --out "$INPUTS" --n 500 --seed "$SEED" --model "$MODEL"
-fi
-
-subset() {  # subset N -> path of a file with the first N input lines (all when N is 0)
-  if [ "$1" -gt 0 ]; then
-    head -n "$1" "$INPUTS" > "$WORK/inputs-seed$SEED-first$1.txt"
-    echo "$WORK/inputs-seed$SEED-first$1.txt"
-  else
-    echo "$INPUTS"
-  fi
-}
-ENGINE_INPUT=$(subset "$SENTENCES")
-if [ "$REF_SENTENCES" -gt 0 ]; then REF_INPUT=$(subset "$REF_SENTENCES"); else REF_INPUT=$ENGINE_INPUT; fi
+prepare_model_and_inputs
+ENGINE_INPUT=$(first_inputs "$SENTENCES")
+if [ "$REF_SENTENCES" -gt 0 ]; then REF_INPUT=$(first_inputs "$REF_SENTENCES"); else REF_INPUT=$ENGINE_INPUT; fi
 
 REPEAT_TAG=""
 if [ "$REPEAT" -gt 1 ]; then REPEAT_TAG=1; fi

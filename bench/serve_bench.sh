@@ -30,6 +30,8 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 PYTHON=${PYTHON:-/usr/bin/python3}
 BUILD=${BUILD:-build/release}
 SERVER=${SERVER:-$BUILD/server/tserve-server}
@@ -70,30 +72,10 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-for binary in "$SERVER" "$CLIENT" "$ENGINE_BENCH"; do
-  if [ ! -x "$binary" ]; then
-    echo "serve_bench.sh: no $binary (build the repo, or set BUILD / SERVER / CLIENT / ENGINE_BENCH)" >&2
-    exit 1
-  fi
-done
-
-mkdir -p "$WORK"
-MODEL=$WORK/model-seed$SEED
-INPUTS=$WORK/inputs-seed$SEED.txt
-if [ ! -f "$MODEL/model.safetensors" ] || [ ! -f "$MODEL/config.json" ]; then
-  echo "== making the benchmark model in $MODEL"
-  "$PYTHON" bench/make_bench_model.py --out "$MODEL" --seed "$SEED"
-fi
-if [ ! -f "$INPUTS" ]; then
-  echo "== making the inputs in $INPUTS"
-  "$PYTHON" bench/make_inputs.py --out "$INPUTS" --n 500 --seed "$SEED" --model "$MODEL"
-fi
-if [ "$SENTENCES" -gt 0 ]; then
-  INPUT=$WORK/inputs-seed$SEED-first$SENTENCES.txt
-  head -n "$SENTENCES" "$INPUTS" > "$INPUT"
-else
-  INPUT=$INPUTS
-fi
+require_binaries serve_bench.sh "BUILD / SERVER / CLIENT / ENGINE_BENCH" \
+  "$SERVER" "$CLIENT" "$ENGINE_BENCH"
+prepare_model_and_inputs
+INPUT=$(first_inputs "$SENTENCES")
 N=$(grep -c . "$INPUT")
 if [ $((N % SAT_TEXTS)) -ne 0 ]; then
   echo "serve_bench.sh: $N sentences do not split into requests of $SAT_TEXTS" >&2
@@ -116,21 +98,8 @@ stop_server() {
 trap stop_server EXIT
 
 echo "== starting tserve-server on $MODEL ($COMPUTE_TYPE, $THREADS threads)"
-"$SERVER" --listen_address=127.0.0.1 --grpc_port=0 --metrics_port=0 --port_file="$RUN/ports" \
-  --model=bench="$MODEL" --compute_type="$COMPUTE_TYPE" --threads="$THREADS" \
-  --max_decoding_length="$MAX_LENGTH" > "$RUN/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 600); do
-  if [ -s "$RUN/ports" ] && grep -q '^grpc_port=' "$RUN/ports"; then break; fi
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then cat "$RUN/server.log" >&2; exit 1; fi
-  sleep 0.1
-done
-ADDRESS=127.0.0.1:$(sed -n 's/^grpc_port=//p' "$RUN/ports")
-for _ in $(seq 600); do
-  if "$CLIENT" health --address="$ADDRESS" --timeout_s=1 > /dev/null 2>&1; then break; fi
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then cat "$RUN/server.log" >&2; exit 1; fi
-  sleep 0.1
-done
+start_server "$RUN" --model=bench="$MODEL" --compute_type="$COMPUTE_TYPE" --threads="$THREADS" \
+  --max_decoding_length="$MAX_LENGTH"
 
 JSONL=$RUN/results.jsonl
 : > "$JSONL"

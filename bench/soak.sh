@@ -28,6 +28,8 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 PYTHON=${PYTHON:-/usr/bin/python3}
 BUILD=${BUILD:-build/release}
 SERVER=${SERVER:-$BUILD/server/tserve-server}
@@ -73,24 +75,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-for binary in "$SERVER" "$CLIENT"; do
-  if [ ! -x "$binary" ]; then
-    echo "soak.sh: no $binary (build the repo, or set BUILD / SERVER / CLIENT)" >&2
-    exit 1
-  fi
-done
-
-mkdir -p "$WORK"
-MODEL=$WORK/model-seed$SEED
-INPUTS=$WORK/inputs-seed$SEED.txt
-if [ ! -f "$MODEL/model.safetensors" ] || [ ! -f "$MODEL/config.json" ]; then
-  echo "== making the benchmark model in $MODEL"
-  "$PYTHON" bench/make_bench_model.py --out "$MODEL" --seed "$SEED"
-fi
-if [ ! -f "$INPUTS" ]; then
-  echo "== making the inputs in $INPUTS"
-  "$PYTHON" bench/make_inputs.py --out "$INPUTS" --n 500 --seed "$SEED" --model "$MODEL"
-fi
+require_binaries soak.sh "BUILD / SERVER / CLIENT" "$SERVER" "$CLIENT"
+prepare_model_and_inputs
 
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RUN=$WORK/soak-$STAMP
@@ -106,21 +92,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== starting tserve-server on $MODEL ($THREADS threads)"
-"$SERVER" --listen_address=127.0.0.1 --grpc_port=0 --metrics_port=0 --port_file="$RUN/ports" \
-  --model=bench="$MODEL" --threads="$THREADS" --max_decoding_length="$MAX_LENGTH" \
-  > "$RUN/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 600); do
-  if [ -s "$RUN/ports" ] && grep -q '^grpc_port=' "$RUN/ports"; then break; fi
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then cat "$RUN/server.log" >&2; exit 1; fi
-  sleep 0.1
-done
-ADDRESS=127.0.0.1:$(sed -n 's/^grpc_port=//p' "$RUN/ports")
-for _ in $(seq 600); do
-  if "$CLIENT" health --address="$ADDRESS" --timeout_s=1 > /dev/null 2>&1; then break; fi
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then cat "$RUN/server.log" >&2; exit 1; fi
-  sleep 0.1
-done
+start_server "$RUN" --model=bench="$MODEL" --threads="$THREADS" --max_decoding_length="$MAX_LENGTH"
 
 rss_kb() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$SERVER_PID/status"; }
 
