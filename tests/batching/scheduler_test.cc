@@ -74,6 +74,15 @@ class SchedulerTest : public ::testing::Test {
     return item;
   }
 
+  // An item that holds a live slot for at least 250 ms however fast the
+  // machine: each of its 250 tokens sleeps 1 ms on the engine thread (the
+  // model is small enough to decode 250 tokens in a few milliseconds).
+  static WorkItem Blocker(std::mt19937& rng) {
+    WorkItem item = TranslateItem(RandomSource(rng, 5), Options(1, 250, true));
+    item.on_token = [](const engine::StreamedToken&) { absl::SleepFor(absl::Milliseconds(1)); };
+    return item;
+  }
+
   // Waits until the engine thread reports `live` sequences.
   static void WaitForLive(const Scheduler& scheduler, int live) {
     for (int i = 0; i < 10000 && scheduler.Stats().live_sequences != live; ++i) {
@@ -156,7 +165,7 @@ TEST_F(SchedulerTest, FullQueueRejectsWholeRequests) {
   options.max_queue_sentences = 3;
   Scheduler scheduler(*model_, options);
   std::mt19937 rng(3);
-  auto blocker = SubmitOne(scheduler, TranslateItem(RandomSource(rng, 5), Options(1, 250, true)));
+  auto blocker = SubmitOne(scheduler, Blocker(rng));
   WaitForLive(scheduler, 1);
 
   std::vector<std::future<absl::StatusOr<ItemResult>>> queued;
@@ -191,7 +200,7 @@ TEST_F(SchedulerTest, DeadlineInQueueDropsTheItemBeforeEncoding) {
   QueueDepthObserver observer;
   Scheduler scheduler(*model_, options, &observer);
   std::mt19937 rng(4);
-  auto blocker = SubmitOne(scheduler, TranslateItem(RandomSource(rng, 5), Options(1, 250, true)));
+  auto blocker = SubmitOne(scheduler, Blocker(rng));
   WaitForLive(scheduler, 1);
   WorkItem late = TranslateItem(RandomSource(rng, 5), Options(1, 3));
   late.deadline = absl::Now() + absl::Milliseconds(20);
