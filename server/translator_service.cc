@@ -1,5 +1,6 @@
 #include "server/translator_service.h"
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <memory>
@@ -10,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -181,9 +183,52 @@ class UnaryCall : public grpc::ServerUnaryReactor {
     return ValidateTexts(texts, service.limits());
   }
 
+  // Submits one work item per entry of sources_ (its kind and options set by
+  // `fill`) with the call's deadline and cancellation, admitted together or
+  // not at all. Once the last item is done, on the engine thread, the call
+  // replies: with the first failed item's status, or ReplyWithResults().
+  absl::Status SubmitItems(const grpc::CallbackServerContext* context,
+                           absl::FunctionRef<void(WorkItem&)> fill) {
+    const int n = static_cast<int>(sources_.size());
+    results_.resize(n);
+    remaining_.store(n);
+    const absl::Time deadline = DeadlineOf(context);
+    std::vector<WorkItem> items(n);
+    for (int i = 0; i < n; ++i) {
+      WorkItem& item = items[i];
+      fill(item);
+      item.source = sources_[i].ids;
+      item.deadline = deadline;
+      item.cancellation = cancellation_;
+      item.on_done = [this, i](absl::StatusOr<ItemResult> result) {
+        results_[i] = std::move(result);
+        if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) OnAllItemsDone();
+      };
+    }
+    return model_->scheduler->Submit(std::move(items));
+  }
+
+  // Fills the response from results_, every one of them OK, and replies.
+  virtual void ReplyWithResults() = 0;
+
   CallRecord record_;
   std::shared_ptr<CancellationFlag> cancellation_;
   ServedModel* model_ = nullptr;
+  std::vector<engine::EncodedText> sources_;
+  std::vector<absl::StatusOr<ItemResult>> results_;
+
+ private:
+  void OnAllItemsDone() {
+    for (const absl::StatusOr<ItemResult>& result : results_) {
+      if (!result.ok()) {
+        Reply(ToGrpcStatus(result.status()));
+        return;
+      }
+    }
+    ReplyWithResults();
+  }
+
+  std::atomic<int> remaining_{0};
 };
 
 class TranslateCall final : public UnaryCall {
@@ -216,33 +261,13 @@ class TranslateCall final : public UnaryCall {
       return s;
     }
 
-    const int n = static_cast<int>(sources_.size());
-    results_.resize(n);
-    remaining_.store(n);
-    const absl::Time deadline = DeadlineOf(context);
-    std::vector<WorkItem> items(n);
-    for (int i = 0; i < n; ++i) {
-      WorkItem& item = items[i];
+    return SubmitItems(context, [&decoding](WorkItem& item) {
       item.kind = WorkItem::Kind::kTranslate;
-      item.source = sources_[i].ids;
       item.decoding = *decoding;
-      item.deadline = deadline;
-      item.cancellation = cancellation_;
-      item.on_done = [this, i](absl::StatusOr<ItemResult> result) {
-        results_[i] = std::move(result);
-        if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) Complete();
-      };
-    }
-    return model_->scheduler->Submit(std::move(items));
+    });
   }
 
-  void Complete() {
-    for (const absl::StatusOr<ItemResult>& result : results_) {
-      if (!result.ok()) {
-        Reply(ToGrpcStatus(result.status()));
-        return;
-      }
-    }
+  void ReplyWithResults() override {
     const engine::Tokenizer& tokenizer = model_->model->tokenizer();
     response_->set_model(model_->name);
     int64_t generated = 0;
@@ -257,9 +282,6 @@ class TranslateCall final : public UnaryCall {
 
   const tserve::v1::TranslateRequest* const request_;
   tserve::v1::TranslateResponse* const response_;
-  std::vector<engine::EncodedText> sources_;
-  std::vector<absl::StatusOr<ItemResult>> results_;
-  std::atomic<int> remaining_{0};
 };
 
 class EncodeCall final : public UnaryCall {
@@ -301,34 +323,15 @@ class EncodeCall final : public UnaryCall {
         !s.ok()) {
       return s;
     }
-    const int n = static_cast<int>(sources_.size());
-    results_.resize(n);
-    remaining_.store(n);
-    const absl::Time deadline = DeadlineOf(context);
-    std::vector<WorkItem> items(n);
-    for (int i = 0; i < n; ++i) {
-      WorkItem& item = items[i];
+    const bool normalize = request_->normalize();
+    return SubmitItems(context, [pooling, normalize](WorkItem& item) {
       item.kind = WorkItem::Kind::kEncode;
-      item.source = sources_[i].ids;
       item.pooling = pooling;
-      item.normalize = request_->normalize();
-      item.deadline = deadline;
-      item.cancellation = cancellation_;
-      item.on_done = [this, i](absl::StatusOr<ItemResult> result) {
-        results_[i] = std::move(result);
-        if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) Complete();
-      };
-    }
-    return model_->scheduler->Submit(std::move(items));
+      item.normalize = normalize;
+    });
   }
 
-  void Complete() {
-    for (const absl::StatusOr<ItemResult>& result : results_) {
-      if (!result.ok()) {
-        Reply(ToGrpcStatus(result.status()));
-        return;
-      }
-    }
+  void ReplyWithResults() override {
     const size_t d = static_cast<size_t>(model_->model->config().d_model);
     response_->set_model(model_->name);
     response_->set_dimension(static_cast<uint32_t>(d));
@@ -347,9 +350,6 @@ class EncodeCall final : public UnaryCall {
 
   const tserve::v1::EncodeRequest* const request_;
   tserve::v1::EncodeResponse* const response_;
-  std::vector<engine::EncodedText> sources_;
-  std::vector<absl::StatusOr<ItemResult>> results_;
-  std::atomic<int> remaining_{0};
 };
 
 // TranslateStream: tokens are queued by the engine thread and written one at
