@@ -13,10 +13,9 @@
 
 #include <chrono>
 #include <iostream>
+#include <oneapi/dnnl/dnnl.hpp>
 #include <string>
 #include <vector>
-
-#include <oneapi/dnnl/dnnl.hpp>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -48,9 +47,8 @@ void Measure(const TypeCase& c) {
   try {
     pd = dnnl::matmul::primitive_desc(dnnl::matmul::desc(src_md, weights_md, dst_md), engine);
   } catch (const dnnl::error& e) {
-    std::cout << absl::StrFormat(
-                     "{\"type\": \"%s\", \"available\": false, \"reason\": \"%s\"}", c.name,
-                     e.what())
+    std::cout << absl::StrFormat("{\"type\": \"%s\", \"available\": false, \"reason\": \"%s\"}",
+                                 c.name, e.what())
               << std::endl;
     return;
   }

@@ -126,16 +126,16 @@ void BM_Attention(benchmark::State& state) {
   std::vector<tserve::engine::AttentionTask> tasks;
   for (int64_t r = 0; r < rows; ++r) {
     const float* cache = caches.data() + r * length * 2 * kD;
-    tasks.push_back({queries.data() + r * kD, cache, cache + kD, 2 * kD, length,
-                     out.data() + r * kD});
+    tasks.push_back(
+        {queries.data() + r * kD, cache, cache + kD, 2 * kD, length, out.data() + r * kD});
   }
   for (auto _ : state) {
     tserve::engine::MultiHeadAttention(tasks, kHeads, kHeadDim);
     benchmark::DoNotOptimize(out.data());
   }
-  state.counters["GB/s"] = benchmark::Counter(
-      static_cast<double>(rows * length * 2 * kD * sizeof(float)) * 1e-9,
-      benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GB/s"] =
+      benchmark::Counter(static_cast<double>(rows * length * 2 * kD * sizeof(float)) * 1e-9,
+                         benchmark::Counter::kIsIterationInvariantRate);
 }
 
 BENCHMARK(BM_Linear)->Apply(LinearShapes);

@@ -117,15 +117,16 @@ RunResult Run(const std::string& name, const tserve::engine::TranslationModel& m
   r.p50_ms = Percentile(latencies_ms, 0.5);
   r.p99_ms = Percentile(latencies_ms, 0.99);
   const auto stats = scheduler.Stats();
-  r.padding_ratio = static_cast<double>(stats.padded_tokens) / static_cast<double>(stats.real_tokens);
+  r.padding_ratio =
+      static_cast<double>(stats.padded_tokens) / static_cast<double>(stats.real_tokens);
   std::cout << absl::StrFormat(
                    "{\"run\": \"%s\", \"clients\": %d, \"sentences\": %d, \"target_tokens\": %d, "
                    "\"seconds\": %.3f, \"sentences_per_s\": %.2f, \"target_tokens_per_s\": %.1f, "
                    "\"latency_p50_ms\": %.1f, \"latency_p99_ms\": %.1f, \"padding_ratio\": %.3f, "
                    "\"batches\": %d, \"steps\": %d}",
                    r.name, clients, r.sentences, r.target_tokens, r.seconds, r.sentences_per_s(),
-                   r.target_tokens / r.seconds, r.p50_ms, r.p99_ms, r.padding_ratio,
-                   stats.batches, stats.steps)
+                   r.target_tokens / r.seconds, r.p50_ms, r.p99_ms, r.padding_ratio, stats.batches,
+                   stats.steps)
             << std::endl;
   return r;
 }
@@ -144,8 +145,7 @@ int main(int argc, char** argv) {
   tserve::engine::LoadOptions load_options;
   load_options.compute_type = *compute_type;
   load_options.threads = absl::GetFlag(FLAGS_threads);
-  auto model =
-      tserve::engine::TranslationModel::Load(absl::GetFlag(FLAGS_model_dir), load_options);
+  auto model = tserve::engine::TranslationModel::Load(absl::GetFlag(FLAGS_model_dir), load_options);
   if (!model.ok()) {
     std::cerr << "scheduler_bench: " << model.status() << "\n";
     return 1;
@@ -173,7 +173,8 @@ int main(int argc, char** argv) {
 
   const std::vector<std::vector<int32_t>> sequential_sources(
       sources.begin(),
-      sources.begin() + std::min<size_t>(sources.size(), absl::GetFlag(FLAGS_sequential_sentences)));
+      sources.begin() +
+          std::min<size_t>(sources.size(), absl::GetFlag(FLAGS_sequential_sentences)));
   if (absl::GetFlag(FLAGS_concurrent_only)) {
     Run("concurrent", **model, sources, clients, options);
     return 0;

@@ -245,8 +245,8 @@ class TranslateCall final : public UnaryCall {
  private:
   absl::Status Start(const TranslatorService& service, grpc::CallbackServerContext* context,
                      absl::StatusOr<const ModelRegistry*> registry) {
-    if (absl::Status s = ResolveModelAndTexts(service, registry, request_->model(),
-                                              request_->texts());
+    if (absl::Status s =
+            ResolveModelAndTexts(service, registry, request_->model(), request_->texts());
         !s.ok()) {
       return s;
     }
@@ -297,8 +297,8 @@ class EncodeCall final : public UnaryCall {
  private:
   absl::Status Start(const TranslatorService& service, grpc::CallbackServerContext* context,
                      absl::StatusOr<const ModelRegistry*> registry) {
-    if (absl::Status s = ResolveModelAndTexts(service, registry, request_->model(),
-                                              request_->texts());
+    if (absl::Status s =
+            ResolveModelAndTexts(service, registry, request_->model(), request_->texts());
         !s.ok()) {
       return s;
     }

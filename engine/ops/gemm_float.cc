@@ -9,7 +9,7 @@ namespace {
 
 template <typename Element, typename Convert>
 HugePageVector<Element> PackPanels(const std::vector<float>& weight, int64_t in, int64_t out,
-                                int64_t width, Convert convert) {
+                                   int64_t width, Convert convert) {
   const int64_t panels = (out + width - 1) / width;
   HugePageVector<Element> packed(static_cast<size_t>(panels * in * width), Element{0});
   for (int64_t o = 0; o < out; ++o) {
@@ -30,12 +30,12 @@ uint16_t ToBfloat16(float value) {
 }
 
 HugePageVector<float> PackFloatPanels(const std::vector<float>& weight, int64_t in, int64_t out,
-                                   int64_t width) {
+                                      int64_t width) {
   return PackPanels<float>(weight, in, out, width, [](float v) { return v; });
 }
 
-HugePageVector<uint16_t> PackBfloat16Panels(const std::vector<float>& weight, int64_t in, int64_t out,
-                                         int64_t width) {
+HugePageVector<uint16_t> PackBfloat16Panels(const std::vector<float>& weight, int64_t in,
+                                            int64_t out, int64_t width) {
   return PackPanels<uint16_t>(weight, in, out, width, ToBfloat16);
 }
 

@@ -64,8 +64,7 @@ void WriteRows(Epilogue epilogue, const float* sums, int64_t width, const float*
 // of the buffer. Only the first tile of a slice fetches anything; the others
 // find the lines in cache.
 template <typename Buffer>
-const char* Ahead(const Buffer& buffer, int64_t offset, int64_t slice_bytes,
-                  int64_t steps) {
+const char* Ahead(const Buffer& buffer, int64_t offset, int64_t slice_bytes, int64_t steps) {
   const int64_t size = static_cast<int64_t>(buffer.size() * sizeof(buffer[0]));
   const int64_t next = offset + slice_bytes;
   if (next + 128 * steps > size) return nullptr;

@@ -3,14 +3,14 @@
 // deadlines, cancellation and shutdown, with resources released each time.
 #include "server/batching/scheduler.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <filesystem>
 #include <future>
 #include <random>
 #include <thread>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 namespace tserve::server {
 namespace {
@@ -54,8 +54,8 @@ class SchedulerTest : public ::testing::Test {
   }
 
   // Submits one item and returns a future of its outcome.
-  static std::future<absl::StatusOr<ItemResult>> SubmitOne(
-      Scheduler& scheduler, WorkItem item, absl::Status* admission = nullptr) {
+  static std::future<absl::StatusOr<ItemResult>> SubmitOne(Scheduler& scheduler, WorkItem item,
+                                                           absl::Status* admission = nullptr) {
     auto promise = std::make_shared<std::promise<absl::StatusOr<ItemResult>>>();
     auto future = promise->get_future();
     item.on_done = [promise](absl::StatusOr<ItemResult> r) { promise->set_value(std::move(r)); };
@@ -173,7 +173,8 @@ TEST_F(SchedulerTest, FullQueueRejectsWholeRequests) {
     queued.push_back(SubmitOne(scheduler, TranslateItem(RandomSource(rng, 5), Options(1, 3))));
   }
   std::vector<WorkItem> too_many;
-  for (int i = 0; i < 2; ++i) too_many.push_back(TranslateItem(RandomSource(rng, 5), Options(1, 3)));
+  for (int i = 0; i < 2; ++i)
+    too_many.push_back(TranslateItem(RandomSource(rng, 5), Options(1, 3)));
   const absl::Status status = scheduler.Submit(std::move(too_many));
   EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(status.message(), HasSubstr("queue is full"));
@@ -294,8 +295,8 @@ TEST_F(SchedulerTest, DrainFinishesAdmittedWorkAndRefusesNew) {
   EXPECT_TRUE(scheduler.Drain(absl::Now() + absl::Seconds(60)));
   for (auto& f : futures) EXPECT_TRUE(f.get().ok());
   absl::Status admission;
-  auto refused = SubmitOne(scheduler, TranslateItem(RandomSource(rng, 4), Options(1, 3)),
-                           &admission);
+  auto refused =
+      SubmitOne(scheduler, TranslateItem(RandomSource(rng, 4), Options(1, 3)), &admission);
   EXPECT_EQ(admission.code(), absl::StatusCode::kUnavailable);
 }
 

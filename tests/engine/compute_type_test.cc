@@ -2,13 +2,13 @@
 // the PyTorch reference (tests/data/golden): encoder states per token by
 // cosine similarity, greedy tokens by agreement, and batch invariance, which
 // every type keeps exactly.
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <string>
 #include <tuple>
-
-#include <gtest/gtest.h>
 
 #include "engine/engine.h"
 #include "golden_data.h"
@@ -31,9 +31,7 @@ double GreedyAgreementBound(ComputeType type) {
   return type == ComputeType::kBfloat16 ? 0.97 : 0.70;
 }
 
-
-class ComputeTypeTest
-    : public ::testing::TestWithParam<std::tuple<std::string, ComputeType>> {
+class ComputeTypeTest : public ::testing::TestWithParam<std::tuple<std::string, ComputeType>> {
  protected:
   void SetUp() override {
     golden_ = testing::LoadGolden(std::get<0>(GetParam()));
@@ -60,8 +58,8 @@ TEST_P(ComputeTypeTest, EncoderStatesStayCloseToReference) {
     const std::vector<float> expected = golden_.Tensor(entry["tensor"]);
     ASSERT_EQ((*states)[0].size(), expected.size());
     for (size_t t = 0; t * width < expected.size(); ++t) {
-      min_cosine = std::min(
-          min_cosine, testing::Cosine((*states)[0].data() + t * width, expected.data() + t * width, width));
+      min_cosine = std::min(min_cosine, testing::Cosine((*states)[0].data() + t * width,
+                                                        expected.data() + t * width, width));
     }
   }
   std::cout << "min per-token cosine: " << min_cosine << "\n";
@@ -76,7 +74,8 @@ TEST_P(ComputeTypeTest, GreedyTokensAgreeWithReference) {
   int agree = 0, total = 0;
   for (const auto& entry : golden_.json["greedy"]) {
     // Forced and length-constrained tokens are not plain predictions.
-    if (!entry.value("prefix", std::vector<int32_t>{}).empty() || entry.value("min_length", 0) > 0) {
+    if (!entry.value("prefix", std::vector<int32_t>{}).empty() ||
+        entry.value("min_length", 0) > 0) {
       continue;
     }
     std::vector<int32_t> expected = entry["ids"].get<std::vector<int32_t>>();
@@ -119,16 +118,17 @@ TEST_P(ComputeTypeTest, ResultsDoNotDependOnTheBatch) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    ModelsAndTypes, ComputeTypeTest,
-    ::testing::Combine(::testing::ValuesIn(testing::GoldenModelNames()),
-                       ::testing::Values(ComputeType::kBfloat16, ComputeType::kInt8)),
-    [](const auto& param_info) {
-      std::string name = std::get<0>(param_info.param) + "_" +
-                         std::string(engine::ComputeTypeName(std::get<1>(param_info.param)));
-      std::replace(name.begin(), name.end(), '-', '_');
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(ModelsAndTypes, ComputeTypeTest,
+                         ::testing::Combine(::testing::ValuesIn(testing::GoldenModelNames()),
+                                            ::testing::Values(ComputeType::kBfloat16,
+                                                              ComputeType::kInt8)),
+                         [](const auto& param_info) {
+                           std::string name =
+                               std::get<0>(param_info.param) + "_" +
+                               std::string(engine::ComputeTypeName(std::get<1>(param_info.param)));
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
 
 }  // namespace
 }  // namespace tserve

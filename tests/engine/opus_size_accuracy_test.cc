@@ -33,7 +33,6 @@ double GreedyAgreementBound(ComputeType type) {
   return type == ComputeType::kBfloat16 ? 0.97 : 0.90;
 }
 
-
 std::unique_ptr<TranslationModel> LoadModel(ComputeType type) {
   engine::LoadOptions options;
   options.compute_type = type;
@@ -86,7 +85,7 @@ TEST_P(OpusSizeAccuracyTest, EncoderStatesStayCloseToFloat32) {
     ASSERT_EQ((*actual)[s].size(), (*expected)[s].size());
     for (size_t t = 0; t * width < (*expected)[s].size(); ++t) {
       min_cosine = std::min(min_cosine, testing::Cosine((*actual)[s].data() + t * width,
-                                               (*expected)[s].data() + t * width, width));
+                                                        (*expected)[s].data() + t * width, width));
     }
   }
   std::cout << "min per-token cosine: " << min_cosine << "\n";
