@@ -61,8 +61,10 @@ void WriteRows(Epilogue epilogue, const float* sums, int64_t width, const float*
 // Where the tiles of the slice starting at byte `offset` of a weight buffer
 // tell the kernel to prefetch (gemm::Kernels): the bytes after the slice —
 // the next slice, or the next panel's first — or nothing (null) near the end
-// of the buffer. Only the first tile of a slice fetches anything; the others
-// find the lines in cache.
+// of the buffer. Only the first tile of a slice is given it (FirstTile): the
+// lines are on their way after that tile, and the others would only ask again.
+const char* FirstTile(int64_t t0, const char* ahead) { return t0 == 0 ? ahead : nullptr; }
+
 template <typename Buffer>
 const char* Ahead(const Buffer& buffer, int64_t offset, int64_t slice_bytes, int64_t steps) {
   const int64_t size = static_cast<int64_t>(buffer.size() * sizeof(buffer[0]));
@@ -132,7 +134,8 @@ void Linear::PanelSums(const Inputs& inputs, int64_t p, int64_t block, int64_t b
                                   slice * width * static_cast<int64_t>(sizeof(float)), slice);
         for (int64_t t0 = 0; t0 < block_rows; t0 += tile) {
           kernels.float_tile(inputs.x + (block + t0) * in_features_ + k0, in_features_,
-                             panel + k0 * width, slice, tile_rows(t0), sums + t0 * width, ahead);
+                             panel + k0 * width, slice, tile_rows(t0), sums + t0 * width,
+                             FirstTile(t0, ahead));
         }
       }
       return;
@@ -150,7 +153,7 @@ void Linear::PanelSums(const Inputs& inputs, int64_t p, int64_t block, int64_t b
                                   slice * width * static_cast<int64_t>(sizeof(uint16_t)), slice);
         for (int64_t t0 = 0; t0 < block_rows; t0 += tile) {
           kernels.float_tile(inputs.x + (block + t0) * in_features_ + k0, in_features_, widened,
-                             slice, tile_rows(t0), sums + t0 * width, ahead);
+                             slice, tile_rows(t0), sums + t0 * width, FirstTile(t0, ahead));
         }
       }
       return;
@@ -167,7 +170,7 @@ void Linear::PanelSums(const Inputs& inputs, int64_t p, int64_t block, int64_t b
             Ahead(int8_panels_.weights, (p * depth + k0) * width, slice * width, quads);
         for (int64_t t0 = 0; t0 < block_rows; t0 += tile) {
           kernels.int8_tile(q.values.data() + (block + t0) * depth + k0, depth, panel + k0 * width,
-                            quads, tile_rows(t0), acc + t0 * width, ahead);
+                            quads, tile_rows(t0), acc + t0 * width, FirstTile(t0, ahead));
         }
       }
       const float* column_scale = int8_panels_.column_scale.data() + p * width;
