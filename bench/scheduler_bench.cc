@@ -179,12 +179,12 @@ int main(int argc, char** argv) {
     Run("concurrent", **model, sources, clients, options);
     return 0;
   }
-  // The machine's speed drifts by ±10 % over a minute, so the gain is the
+  // The machine's speed drifts by 10–25 % within a minute, so the gain is the
   // median of --repeats (sequential, concurrent) pairs run back to back.
   std::vector<double> gains;
-  RunResult sequential, concurrent;
+  RunResult concurrent;  // the last pair's, for the static and padding comparisons
   for (int i = 0; i < std::max(1, absl::GetFlag(FLAGS_repeats)); ++i) {
-    sequential = Run("sequential", **model, sequential_sources, 1, options);
+    const RunResult sequential = Run("sequential", **model, sequential_sources, 1, options);
     concurrent = Run("concurrent", **model, sources, clients, options);
     gains.push_back(concurrent.sentences_per_s() / sequential.sentences_per_s());
   }
