@@ -14,7 +14,10 @@ Generator::Generator(const Decoder& decoder, const SearchVocab& vocab)
     : decoder_(decoder), vocab_(vocab), log_softmax_(vocab.size) {}
 
 JobId Generator::Add(std::shared_ptr<const SourceMemory> source, const DecodingOptions& options) {
-  Job job{next_id_++, std::move(source), MakeSearch(options, vocab_), {},
+  Job job{next_id_++,
+          std::move(source),
+          MakeSearch(options, vocab_),
+          {},
           std::min<int64_t>(options.max_length, kInitialCacheSteps)};
   for (int r = 0; r < job.search->num_rows(); ++r) {
     job.caches.push_back(TakeCache(job.reserve_steps));
@@ -54,7 +57,8 @@ void Generator::ReorderCaches(Job& job, const std::vector<int>& parents) {
   // Rows that continue in place (greedy and sampling rows that did not end)
   // need nothing.
   bool identity = parents.size() == job.caches.size();
-  for (size_t i = 0; identity && i < parents.size(); ++i) identity = parents[i] == static_cast<int>(i);
+  for (size_t i = 0; identity && i < parents.size(); ++i)
+    identity = parents[i] == static_cast<int>(i);
   if (identity) return;
 
   // The buffers below are members so that a step allocates nothing: they
@@ -101,14 +105,36 @@ void Generator::Step(std::vector<TokenEvent>* tokens, std::vector<FinishedJob>* 
     job.search->MaskLogits(logits_.data() + offset * V);
     offset += job.search->num_rows();
   }
-  log_softmax_.ForwardInPlace(logits_.data(), static_cast<int64_t>(rows_.size()));
+  // Runs of consecutive jobs alike are normalised together: log-softmax in
+  // place for the searches that read whole rows, each row's best token for
+  // the others (greedy), which leaves the logits as they are.
+  best_.resize(rows_.size());
+  offset = 0;
+  for (size_t first = 0; first < jobs_.size();) {
+    const bool log_probs = jobs_[first].search->NeedsLogProbs();
+    int64_t rows = 0;
+    size_t end = first;
+    for (; end < jobs_.size() && jobs_[end].search->NeedsLogProbs() == log_probs; ++end) {
+      rows += jobs_[end].search->num_rows();
+    }
+    float* run = logits_.data() + offset * V;
+    if (log_probs) {
+      log_softmax_.ForwardInPlace(run, rows);
+    } else {
+      FindBestTokens(run, rows, V, best_.data() + offset);
+    }
+    offset += rows;
+    first = end;
+  }
 
   // Jobs that go on are compacted to the front in place, keeping their order.
   offset = 0;
   size_t kept = 0;
   for (Job& job : jobs_) {
     const int rows = job.search->num_rows();
-    const bool done = job.search->Advance(logits_.data() + offset * V, &parents_);
+    const StepScores scores{logits_.data() + offset * V,
+                            job.search->NeedsLogProbs() ? nullptr : best_.data() + offset, V};
+    const bool done = job.search->Advance(scores, &parents_);
     offset += rows;
     if (tokens != nullptr) {
       if (auto token = job.search->LastToken()) tokens->push_back({job.id, *token});

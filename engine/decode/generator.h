@@ -11,6 +11,7 @@
 #include "engine/decode/search.h"
 #include "engine/model/decoder.h"
 #include "engine/model/kv_cache.h"
+#include "engine/ops/best_token.h"
 #include "engine/ops/log_softmax.h"
 
 namespace tserve::engine {
@@ -80,6 +81,7 @@ class Generator {
   // Reused across steps.
   DecoderWorkspace workspace_;
   Tensor logits_;
+  std::vector<BestToken> best_;  // per row of the step, for greedy jobs
   std::vector<DecoderRow> rows_;
   std::vector<int> parents_;
   std::vector<std::unique_ptr<SelfAttentionCache>> reordered_;

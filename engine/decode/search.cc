@@ -33,7 +33,9 @@ class IndependentSearch final : public Search {
   int num_rows() const override { return static_cast<int>(live_.size()); }
   int32_t input_token(int row) const override { return rows_[live_[row]].last_token; }
 
-  bool Advance(const float* logp, std::vector<int>* parents) override {
+  bool NeedsLogProbs() const override { return options_.sampling(); }
+
+  bool Advance(const StepScores& scores, std::vector<int>* parents) override {
     const std::optional<int32_t> forced = ForcedToken();
     parents->clear();
     last_.reset();
@@ -42,9 +44,11 @@ class IndependentSearch final : public Search {
     int kept = 0;
     for (int i = 0; i < rows; ++i) {
       Row& row = rows_[live_[i]];
-      const float* lp = logp + i * vocab_.size;
-      const int32_t token = forced ? *forced : options_.sampling() ? Sample(lp, row.rng) : Argmax(lp);
-      const float score = lp[token];
+      const int32_t token = forced                   ? *forced
+                            : options_.sampling()    ? Sample(scores.row(i), row.rng)
+                            : scores.best != nullptr ? scores.best[i].id
+                                                     : Argmax(scores.row(i));
+      const float score = scores.LogProb(i, token);
       row.hypothesis.token_scores.push_back(score);
       row.hypothesis.score += score;
       if (token == vocab_.eos) {
@@ -86,7 +90,9 @@ class IndependentSearch final : public Search {
     for (int64_t v = 0; v < vocab_.size; ++v) {
       if (lp[v] != kNegInf) candidates_.push_back(static_cast<int32_t>(v));
     }
-    auto by_logp = [lp](int32_t a, int32_t b) { return lp[a] > lp[b] || (lp[a] == lp[b] && a < b); };
+    auto by_logp = [lp](int32_t a, int32_t b) {
+      return lp[a] > lp[b] || (lp[a] == lp[b] && a < b);
+    };
     const size_t k = options_.sampling_topk > 0
                          ? std::min<size_t>(candidates_.size(), options_.sampling_topk)
                          : candidates_.size();
@@ -156,8 +162,9 @@ class BeamSearch final : public Search {
     return generated_ == 0 ? vocab_.decoder_start : history_[beams_[row].node].token;
   }
 
-  bool Advance(const float* logp, std::vector<int>* parents) override {
+  bool Advance(const StepScores& scores, std::vector<int>* parents) override {
     const int64_t V = vocab_.size;
+    const float* logp = scores.values;  // log-probabilities: NeedsLogProbs()
     const size_t wanted = static_cast<size_t>(2 * beam_size_);
     const std::optional<int32_t> forced = ForcedToken();
 
@@ -176,8 +183,8 @@ class BeamSearch final : public Search {
 
     next_beams_.clear();
     parents->clear();
-    for (size_t rank = 0;
-         rank < pool_.size() && static_cast<int>(next_beams_.size()) < beam_size_; ++rank) {
+    for (size_t rank = 0; rank < pool_.size() && static_cast<int>(next_beams_.size()) < beam_size_;
+         ++rank) {
       const int b = static_cast<int>(pool_[rank].flat / V);
       const int32_t token = static_cast<int32_t>(pool_[rank].flat % V);
       const float token_logp = logp[(generated_ == 0 ? 0 : b) * V + token];

@@ -7,6 +7,7 @@
 
 #include "engine/decode/decoding_options.h"
 #include "engine/decode/random.h"
+#include "engine/ops/best_token.h"
 
 namespace tserve::engine {
 
@@ -23,6 +24,22 @@ struct StreamedToken {
   int32_t id;
   float score;
   int index;  // position in the output
+};
+
+// What a step gives a search for its rows, [num_rows, V]: log-probabilities
+// (masked, then log-softmaxed), or, for a search that only takes each row's
+// best token (NeedsLogProbs() false), the masked logits with each row's
+// BestToken.
+struct StepScores {
+  const float* values;
+  const BestToken* best;  // null when `values` are log-probabilities
+  int64_t width;
+
+  const float* row(int r) const { return values + r * width; }
+  float LogProb(int r, int32_t token) const {
+    const float v = row(r)[token];
+    return best == nullptr ? v : best[r].LogProb(v);
+  }
 };
 
 // The per-sentence decoding logic of one mode (docs/semantics.md). A search
@@ -46,10 +63,14 @@ class Search {
   // eos before min_length (or always, with ignore_eos). logits: [num_rows, V].
   void MaskLogits(float* logits) const;
 
-  // Consumes the step's log-probabilities, [num_rows, V] (masked, then
-  // log-softmaxed). Fills `parents`: for each row of the next step, the row of
-  // this step whose past it continues. Returns true when the sentence is done.
-  virtual bool Advance(const float* logp, std::vector<int>* parents) = 0;
+  // Whether Advance reads whole rows of log-probabilities (beam search,
+  // sampling) or only each row's best token and a few chosen entries (greedy).
+  virtual bool NeedsLogProbs() const { return true; }
+
+  // Consumes the step's scores for this search's rows. Fills `parents`: for
+  // each row of the next step, the row of this step whose past it continues.
+  // Returns true when the sentence is done.
+  virtual bool Advance(const StepScores& scores, std::vector<int>* parents) = 0;
 
   // The final hypotheses; valid once Advance returned true.
   virtual GenerationResult TakeResult() = 0;

@@ -78,6 +78,23 @@ float ShiftedExpInPlace(float* x, int64_t n, float shift) {
   return sum;
 }
 
+float SumShiftedExp(const float* x, int64_t n, float shift) {
+  const __m256 vshift = _mm256_set1_ps(shift);
+  // Two accumulators: the adds' latency, not the exponentials, would bound one.
+  __m256 sum0 = _mm256_setzero_ps(), sum1 = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    sum0 = _mm256_add_ps(sum0, Exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), vshift)));
+    sum1 = _mm256_add_ps(sum1, Exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i + 8), vshift)));
+  }
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, _mm256_add_ps(sum0, sum1));
+  float sum = 0.f;
+  for (const float lane : lanes) sum += lane;
+  for (; i < n; ++i) sum += Exp1(x[i] - shift);
+  return sum;
+}
+
 void SwishBiased(const float* x, const float* bias, int64_t n, float* out) {
   const __m256 one = _mm256_set1_ps(1.f);
   const __m256 sign = _mm256_set1_ps(-0.f);

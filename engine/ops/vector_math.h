@@ -16,6 +16,10 @@ void ExpInPlace(float* x, int64_t n);
 // the same for the same inputs). The softmax numerator.
 float ShiftedExpInPlace(float* x, int64_t n, float shift);
 
+// Σ e^(x[i] − shift), x unchanged; the lanes' partial sums are added in a
+// fixed order, so the same for the same inputs.
+float SumShiftedExp(const float* x, int64_t n, float shift);
+
 // out[i] = v / (1 + e^−v) with v = x[i] + bias[i]: swish (SiLU).
 void SwishBiased(const float* x, const float* bias, int64_t n, float* out);
 

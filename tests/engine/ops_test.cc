@@ -1,5 +1,7 @@
 // Each op against a plain loop on random data, over the row counts the
 // engine meets (1 row per decoder step up to encoder batches).
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -10,11 +12,10 @@
 #include <tuple>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 #include "engine/model/kv_cache.h"
 #include "engine/model/positions.h"
 #include "engine/ops/attention.h"
+#include "engine/ops/best_token.h"
 #include "engine/ops/layer_norm.h"
 #include "engine/ops/linear.h"
 #include "engine/ops/log_softmax.h"
@@ -44,11 +45,16 @@ float RoundToBfloat16(float v) {
 
 float ApplyEpilogue(Epilogue epilogue, float acc, float addend) {
   switch (epilogue) {
-    case Epilogue::kRelu: return std::max(acc, 0.f);
-    case Epilogue::kSwish: return Swish(acc);
-    case Epilogue::kGelu: return Gelu(acc);
-    case Epilogue::kAccumulate: return acc + addend;
-    case Epilogue::kNone: return acc;
+    case Epilogue::kRelu:
+      return std::max(acc, 0.f);
+    case Epilogue::kSwish:
+      return Swish(acc);
+    case Epilogue::kGelu:
+      return Gelu(acc);
+    case Epilogue::kAccumulate:
+      return acc + addend;
+    case Epilogue::kNone:
+      return acc;
   }
   return acc;
 }
@@ -63,8 +69,7 @@ std::vector<gemm::Isa> SupportedIsas() {
   return isas;
 }
 
-class LinearTest
-    : public ::testing::TestWithParam<std::tuple<gemm::Isa, ComputeType, Epilogue>> {};
+class LinearTest : public ::testing::TestWithParam<std::tuple<gemm::Isa, ComputeType, Epilogue>> {};
 
 // Float32 and bfloat16 against a plain loop over the same (rounded) weights;
 // int8 against the float32 loop within the quantization error bound: each
@@ -105,8 +110,8 @@ TEST_P(LinearTest, MatchesPlainLoopForEveryRowCount) {
         // GELU and swish change a difference by at most ~1.13×.
         const double tolerance = type == ComputeType::kInt8 ? 1.15 * bound + 1e-4 : 1e-4;
         ASSERT_NEAR(y[r * out + o], expected, tolerance)
-            << gemm::IsaName(isa) << " " << ComputeTypeName(type) << " rows " << rows << " r "
-            << r << " o " << o;
+            << gemm::IsaName(isa) << " " << ComputeTypeName(type) << " rows " << rows << " r " << r
+            << " o " << o;
       }
     }
   }
@@ -132,8 +137,8 @@ class LinearInvarianceTest : public ::testing::TestWithParam<std::tuple<gemm::Is
 TEST_P(LinearInvarianceTest, RowResultsAreBitIdenticalInAnyBatch) {
   const auto [isa, type] = GetParam();
   const int64_t in = 1301, out = 100;  // neither a multiple of a slice or a panel
-  Linear linear(RandomVector(in * out, 11, 0.2f), RandomVector(out, 12), in, out,
-                Epilogue::kSwish, type, &gemm::KernelsFor(isa));
+  Linear linear(RandomVector(in * out, 11, 0.2f), RandomVector(out, 12), in, out, Epilogue::kSwish,
+                type, &gemm::KernelsFor(isa));
   const auto probe = RandomVector(in, 13);
   std::vector<float> alone(out);
   linear.Forward(probe.data(), 1, alone.data());
@@ -149,15 +154,15 @@ TEST_P(LinearInvarianceTest, RowResultsAreBitIdenticalInAnyBatch) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    ComputeTypes, LinearInvarianceTest,
-    ::testing::Combine(::testing::ValuesIn(SupportedIsas()),
-                       ::testing::Values(ComputeType::kFloat32, ComputeType::kBfloat16,
-                                         ComputeType::kInt8)),
-    [](const auto& param_info) {
-      return std::string(gemm::IsaName(std::get<0>(param_info.param))) + "_" +
-             std::string(ComputeTypeName(std::get<1>(param_info.param)));
-    });
+INSTANTIATE_TEST_SUITE_P(ComputeTypes, LinearInvarianceTest,
+                         ::testing::Combine(::testing::ValuesIn(SupportedIsas()),
+                                            ::testing::Values(ComputeType::kFloat32,
+                                                              ComputeType::kBfloat16,
+                                                              ComputeType::kInt8)),
+                         [](const auto& param_info) {
+                           return std::string(gemm::IsaName(std::get<0>(param_info.param))) + "_" +
+                                  std::string(ComputeTypeName(std::get<1>(param_info.param)));
+                         });
 
 TEST(LayerNormTest, NormalisesEachRowInPlace) {
   const int64_t width = 37, rows = 9;
@@ -174,7 +179,8 @@ TEST(LayerNormTest, NormalisesEachRowInPlace) {
     for (int64_t j = 0; j < width; ++j) var += std::pow(x[r * width + j] - mean, 2);
     var /= width;
     for (int64_t j = 0; j < width; ++j) {
-      const double expected = (x[r * width + j] - mean) / std::sqrt(var + 1e-5) * gamma[j] + beta[j];
+      const double expected =
+          (x[r * width + j] - mean) / std::sqrt(var + 1e-5) * gamma[j] + beta[j];
       ASSERT_NEAR(y[r * width + j], expected, 1e-4);
     }
   }
@@ -194,6 +200,44 @@ TEST(LogSoftmaxTest, RowsSumToOneAndMaskedStayMasked) {
   }
 }
 
+// Greedy's reduction against log-softmax: the same token (the first largest,
+// ties included), log-probabilities within float rounding, masked entries
+// ignored, and each row's result the same bits whatever rows it comes with.
+TEST(BestTokenTest, AgreesWithLogSoftmaxAndDependsOnTheRowAlone) {
+  const float kNegInf = -std::numeric_limits<float>::infinity();
+  const int64_t width = 58101, rows = 7;
+  auto x = RandomVector(rows * width, 11, 4.f);
+  x[0 * width + 3] = kNegInf;                      // masked entries
+  x[1 * width + 100] = x[1 * width + 200] = 40.f;  // a tie: the first wins
+  x[2 * width + width - 1] = 50.f;                 // the best in the scalar tail
+  x[3 * width + 5] = kNegInf;
+  x[3 * width + 9] = 60.f;
+  std::vector<BestToken> best(rows);
+  FindBestTokens(x.data(), rows, width, best.data());
+
+  auto logp = x;
+  LogSoftmax(width).ForwardInPlace(logp.data(), rows);
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* row = logp.data() + r * width;
+    const int32_t expected = static_cast<int32_t>(std::max_element(row, row + width) - row);
+    EXPECT_EQ(best[r].id, expected) << "row " << r;
+    for (int32_t v : {best[r].id, int32_t{0}, int32_t{17}, static_cast<int32_t>(width - 1)}) {
+      const float logit = x[r * width + v];
+      if (logit == kNegInf) continue;
+      EXPECT_NEAR(best[r].LogProb(logit), row[v], 1e-4f) << "row " << r << " token " << v;
+    }
+  }
+  EXPECT_EQ(best[1].id, 100);
+  EXPECT_EQ(best[2].id, width - 1);
+
+  for (int64_t r = 0; r < rows; ++r) {
+    BestToken alone;
+    FindBestTokens(x.data() + r * width, 1, width, &alone);
+    EXPECT_EQ(alone.id, best[r].id);
+    EXPECT_EQ(std::memcmp(&alone.log_sum, &best[r].log_sum, sizeof(float)), 0) << "row " << r;
+  }
+}
+
 TEST(AttentionTest, MatchesSoftmaxOverOnlyTheCoveredRows) {
   const int64_t heads = 3, head_dim = 8, d = heads * head_dim;
   const int64_t stored = 12;  // rows present in memory; tasks cover a prefix
@@ -203,8 +247,8 @@ TEST(AttentionTest, MatchesSoftmaxOverOnlyTheCoveredRows) {
   std::vector<AttentionTask> tasks;
   const int64_t lengths[] = {1, 5, 12, 7};
   for (int t = 0; t < 4; ++t) {
-    tasks.push_back({queries.data() + t * d, kv.data(), kv.data() + d, 2 * d, lengths[t],
-                     out.data() + t * d});
+    tasks.push_back(
+        {queries.data() + t * d, kv.data(), kv.data() + d, 2 * d, lengths[t], out.data() + t * d});
   }
   MultiHeadAttention(tasks, heads, head_dim);
   for (int t = 0; t < 4; ++t) {
