@@ -81,7 +81,7 @@ void Int8Tile(const uint8_t* x, int64_t ldx, const int8_t* panel, int64_t quads,
 }
 
 void FloatTileRows(const float* x, int64_t ldx, const float* panel, int64_t depth, int64_t rows,
-                   float* acc, const char* /*ahead*/) {
+                   float* acc, Prefetch /*ahead*/) {
   switch (rows) {
     case 1:
       return FloatTile<1>(x, ldx, panel, depth, acc);
@@ -95,7 +95,7 @@ void FloatTileRows(const float* x, int64_t ldx, const float* panel, int64_t dept
 }
 
 void Int8TileRows(const uint8_t* x, int64_t ldx, const int8_t* panel, int64_t quads, int64_t rows,
-                  int32_t* acc, const char* /*ahead*/) {
+                  int32_t* acc, Prefetch /*ahead*/) {
   switch (rows) {
     case 1:
       return Int8Tile<1>(x, ldx, panel, quads, acc);

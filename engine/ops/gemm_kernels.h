@@ -29,6 +29,13 @@ std::string_view IsaName(Isa isa);
 constexpr int64_t kMaxPanelWidth = 32;
 constexpr int64_t kMaxRowBlock = 132;
 
+// Cache lines [begin, begin + 64·lines) of one buffer, to prefetch; lines is
+// at most twice the kernel's steps. Null begin and zero lines: nothing.
+struct Prefetch {
+  const char* begin = nullptr;
+  int64_t lines = 0;
+};
+
 struct Kernels {
   Isa isa;
   int64_t panel_width;
@@ -44,15 +51,15 @@ struct Kernels {
   // other with the same acc give exactly the sums of one call.
   //
   // `ahead` is weight memory the caller reads next: the AVX-512 kernels ask
-  // for 128 bytes of it per step of k (per quad for int8) to be brought into
-  // L2, spread over the tile's work, so the next slice streams in while this
-  // one is multiplied; [ahead, ahead + 128·steps) must lie in one buffer, or
-  // `ahead` is null for nothing. The AVX2 kernels ignore it.
+  // for its cache lines to be brought into L2, one per step of k (per quad
+  // for int8; two per step where there are more lines than steps), so the
+  // next slice streams in while this one is multiplied. The AVX2 kernels
+  // ignore it.
   void (*float_tile)(const float* x, int64_t ldx, const float* panel, int64_t depth, int64_t rows,
-                     float* acc, const char* ahead);
+                     float* acc, Prefetch ahead);
   // acc[r·W + c] += Σ_{q<quads} Σ_{j<4} x[r·ldx + 4q + j] · panel[(q·W + c)·4 + j], exact.
   void (*int8_tile)(const uint8_t* x, int64_t ldx, const int8_t* panel, int64_t quads, int64_t rows,
-                    int32_t* acc, const char* ahead);
+                    int32_t* acc, Prefetch ahead);
 };
 
 // The kernels for `isa`; the CPU must support it.

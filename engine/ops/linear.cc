@@ -58,19 +58,23 @@ void WriteRows(Epilogue epilogue, const float* sums, int64_t width, const float*
   }
 }
 
-// Where the tiles of the slice starting at byte `offset` of a weight buffer
-// tell the kernel to prefetch (gemm::Kernels): the bytes after the slice —
-// the next slice, or the next panel's first — or nothing (null) near the end
-// of the buffer. Only the first tile of a slice is given it (FirstTile): the
-// lines are on their way after that tile, and the others would only ask again.
-const char* FirstTile(int64_t t0, const char* ahead) { return t0 == 0 ? ahead : nullptr; }
-
+// What tile `tile` of `tiles` (one block's pass over a slice of a panel)
+// prefetches for the kernel (gemm::Prefetch): its share of the slice that
+// follows the one at byte `offset` of a weight buffer — the next slice, or
+// the next panel's first — so the requests are spread over every tile's
+// work; nothing where that slice would run past the end of the buffer.
 template <typename Buffer>
-const char* Ahead(const Buffer& buffer, int64_t offset, int64_t slice_bytes, int64_t steps) {
+gemm::Prefetch TileShare(const Buffer& buffer, int64_t offset, int64_t slice_bytes, int64_t tile,
+                         int64_t tiles) {
   const int64_t size = static_cast<int64_t>(buffer.size() * sizeof(buffer[0]));
   const int64_t next = offset + slice_bytes;
-  if (next + 128 * steps > size) return nullptr;
-  return reinterpret_cast<const char*>(buffer.data()) + next;
+  if (next + slice_bytes > size) return {};
+  const int64_t lines = slice_bytes / 64;
+  const int64_t share = (lines + tiles - 1) / tiles;
+  const int64_t first = tile * share;
+  if (first >= lines) return {};
+  return {reinterpret_cast<const char*>(buffer.data()) + next + 64 * first,
+          std::min(share, lines - first)};
 }
 
 }  // namespace
@@ -122,6 +126,7 @@ void Linear::PanelSums(const Inputs& inputs, int64_t p, int64_t block, int64_t b
   const int64_t tile = kernels.tile_rows;
   const int64_t depth = packed_depth_;
   const auto tile_rows = [&](int64_t t0) { return std::min(tile, block_rows - t0); };
+  const int64_t tiles = (block_rows + tile - 1) / tile;
 
   switch (compute_type_) {
     case ComputeType::kFloat32: {
@@ -130,12 +135,11 @@ void Linear::PanelSums(const Inputs& inputs, int64_t p, int64_t block, int64_t b
       for (int64_t k0 = 0; k0 < depth; k0 += kFloatSlice) {
         const int64_t slice = std::min(kFloatSlice, depth - k0);
         const int64_t offset = (p * depth + k0) * width * static_cast<int64_t>(sizeof(float));
-        const char* ahead = Ahead(float_panels_, offset,
-                                  slice * width * static_cast<int64_t>(sizeof(float)), slice);
-        for (int64_t t0 = 0; t0 < block_rows; t0 += tile) {
+        const int64_t slice_bytes = slice * width * static_cast<int64_t>(sizeof(float));
+        for (int64_t t = 0, t0 = 0; t0 < block_rows; ++t, t0 += tile) {
           kernels.float_tile(inputs.x + (block + t0) * in_features_ + k0, in_features_,
                              panel + k0 * width, slice, tile_rows(t0), sums + t0 * width,
-                             FirstTile(t0, ahead));
+                             TileShare(float_panels_, offset, slice_bytes, t, tiles));
         }
       }
       return;
@@ -149,11 +153,11 @@ void Linear::PanelSums(const Inputs& inputs, int64_t p, int64_t block, int64_t b
         const int64_t slice = std::min(kFloatSlice, depth - k0);
         gemm::WidenBfloat16(panel + k0 * width, slice * width, widened);
         const int64_t offset = (p * depth + k0) * width * static_cast<int64_t>(sizeof(uint16_t));
-        const char* ahead = Ahead(bfloat16_panels_, offset,
-                                  slice * width * static_cast<int64_t>(sizeof(uint16_t)), slice);
-        for (int64_t t0 = 0; t0 < block_rows; t0 += tile) {
+        const int64_t slice_bytes = slice * width * static_cast<int64_t>(sizeof(uint16_t));
+        for (int64_t t = 0, t0 = 0; t0 < block_rows; ++t, t0 += tile) {
           kernels.float_tile(inputs.x + (block + t0) * in_features_ + k0, in_features_, widened,
-                             slice, tile_rows(t0), sums + t0 * width, FirstTile(t0, ahead));
+                             slice, tile_rows(t0), sums + t0 * width,
+                             TileShare(bfloat16_panels_, offset, slice_bytes, t, tiles));
         }
       }
       return;
@@ -166,11 +170,11 @@ void Linear::PanelSums(const Inputs& inputs, int64_t p, int64_t block, int64_t b
       for (int64_t k0 = 0; k0 < depth; k0 += kInt8Slice) {
         const int64_t slice = std::min(kInt8Slice, depth - k0);
         const int64_t quads = slice / gemm::kInt8DepthStep;
-        const char* ahead =
-            Ahead(int8_panels_.weights, (p * depth + k0) * width, slice * width, quads);
-        for (int64_t t0 = 0; t0 < block_rows; t0 += tile) {
-          kernels.int8_tile(q.values.data() + (block + t0) * depth + k0, depth, panel + k0 * width,
-                            quads, tile_rows(t0), acc + t0 * width, FirstTile(t0, ahead));
+        for (int64_t t = 0, t0 = 0; t0 < block_rows; ++t, t0 += tile) {
+          kernels.int8_tile(
+              q.values.data() + (block + t0) * depth + k0, depth, panel + k0 * width, quads,
+              tile_rows(t0), acc + t0 * width,
+              TileShare(int8_panels_.weights, (p * depth + k0) * width, slice * width, t, tiles));
         }
       }
       const float* column_scale = int8_panels_.column_scale.data() + p * width;
