@@ -1,5 +1,7 @@
 #include "engine/ops/attention.h"
 
+#include <immintrin.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -10,9 +12,52 @@
 namespace tserve::engine {
 namespace {
 
-void AttendOneHead(const AttentionTask& task, int64_t head, int64_t head_dim,
-                   std::vector<float>& scores) {
-  const int64_t offset = head * head_dim;
+// One (task, head) with head_dim = 8·kVectors: the query, the dot products'
+// partial sums and the output accumulate in AVX2 registers, so a key row
+// costs kVectors FMAs and one horizontal sum, a value row kVectors FMAs and
+// no stores. Every float operation is fixed by head_dim and the row's own
+// length, so a row's result does not depend on what it is batched with.
+template <int kVectors>
+void AttendOneHeadInRegisters(const AttentionTask& task, int64_t offset,
+                              std::vector<float>& scores) {
+  __m256 q[kVectors];
+  for (int v = 0; v < kVectors; ++v) q[v] = _mm256_loadu_ps(task.query + offset + 8 * v);
+  scores.resize(static_cast<size_t>(task.length));
+  float max_score = -std::numeric_limits<float>::infinity();
+  for (int64_t j = 0; j < task.length; ++j) {
+    const float* k = task.keys + j * task.kv_stride + offset;
+    // Two chains, so consecutive FMAs do not wait on each other.
+    __m256 even = _mm256_mul_ps(q[0], _mm256_loadu_ps(k));
+    __m256 odd = _mm256_mul_ps(q[1], _mm256_loadu_ps(k + 8));
+    for (int v = 2; v < kVectors; v += 2) {
+      even = _mm256_fmadd_ps(q[v], _mm256_loadu_ps(k + 8 * v), even);
+      odd = _mm256_fmadd_ps(q[v + 1], _mm256_loadu_ps(k + 8 * v + 8), odd);
+    }
+    const __m256 sum8 = _mm256_add_ps(even, odd);
+    __m128 sum4 = _mm_add_ps(_mm256_castps256_ps128(sum8), _mm256_extractf128_ps(sum8, 1));
+    sum4 = _mm_add_ps(sum4, _mm_movehl_ps(sum4, sum4));
+    sum4 = _mm_add_ss(sum4, _mm_movehdup_ps(sum4));
+    const float dot = _mm_cvtss_f32(sum4);
+    scores[j] = dot;
+    max_score = std::max(max_score, dot);
+  }
+  const float sum = ShiftedExpInPlace(scores.data(), task.length, max_score);
+  const __m256 inv_sum = _mm256_set1_ps(1.f / sum);
+  __m256 out[kVectors];
+  for (int v = 0; v < kVectors; ++v) out[v] = _mm256_setzero_ps();
+  for (int64_t j = 0; j < task.length; ++j) {
+    const float* value = task.values + j * task.kv_stride + offset;
+    const __m256 p = _mm256_mul_ps(_mm256_set1_ps(scores[j]), inv_sum);
+    for (int v = 0; v < kVectors; ++v) {
+      out[v] = _mm256_fmadd_ps(p, _mm256_loadu_ps(value + 8 * v), out[v]);
+    }
+  }
+  for (int v = 0; v < kVectors; ++v) _mm256_storeu_ps(task.out + offset + 8 * v, out[v]);
+}
+
+// Any head_dim.
+void AttendOneHeadAnySize(const AttentionTask& task, int64_t offset, int64_t head_dim,
+                          std::vector<float>& scores) {
   const float* q = task.query + offset;
   scores.resize(static_cast<size_t>(task.length));
   float max_score = -std::numeric_limits<float>::infinity();
@@ -33,6 +78,21 @@ void AttendOneHead(const AttentionTask& task, int64_t head, int64_t head_dim,
     const float p = scores[j] * inv_sum;
 #pragma omp simd
     for (int64_t c = 0; c < head_dim; ++c) out[c] += p * v[c];
+  }
+}
+
+void AttendOneHead(const AttentionTask& task, int64_t head, int64_t head_dim,
+                   std::vector<float>& scores) {
+  const int64_t offset = head * head_dim;
+  switch (head_dim) {
+    case 32:
+      return AttendOneHeadInRegisters<4>(task, offset, scores);
+    case 64:
+      return AttendOneHeadInRegisters<8>(task, offset, scores);
+    case 128:
+      return AttendOneHeadInRegisters<16>(task, offset, scores);
+    default:
+      return AttendOneHeadAnySize(task, offset, head_dim, scores);
   }
 }
 

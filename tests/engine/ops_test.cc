@@ -238,11 +238,17 @@ TEST(BestTokenTest, AgreesWithLogSoftmaxAndDependsOnTheRowAlone) {
   }
 }
 
-TEST(AttentionTest, MatchesSoftmaxOverOnlyTheCoveredRows) {
-  const int64_t heads = 3, head_dim = 8, d = heads * head_dim;
+// (heads, head_dim): the head sizes with a register-resident kernel (32, 64,
+// 128) and others.
+class AttentionTest : public ::testing::TestWithParam<std::tuple<int64_t, int64_t>> {};
+
+TEST_P(AttentionTest, MatchesSoftmaxOverOnlyTheCoveredRows) {
+  const auto [heads, head_dim] = GetParam();
+  const int64_t d = heads * head_dim;
   const int64_t stored = 12;  // rows present in memory; tasks cover a prefix
+  const float scale = 1.f / std::sqrt(static_cast<float>(head_dim));
   const auto kv = RandomVector(stored * 2 * d, 9);
-  const auto queries = RandomVector(4 * d, 10);
+  const auto queries = RandomVector(4 * d, 10, scale);
   std::vector<float> out(4 * d, 0.f);
   std::vector<AttentionTask> tasks;
   const int64_t lengths[] = {1, 5, 12, 7};
@@ -274,6 +280,11 @@ TEST(AttentionTest, MatchesSoftmaxOverOnlyTheCoveredRows) {
     }
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(HeadSizes, AttentionTest,
+                         ::testing::Values(std::make_tuple(3, 8), std::make_tuple(2, 32),
+                                           std::make_tuple(8, 64), std::make_tuple(2, 128),
+                                           std::make_tuple(2, 40)));
 
 TEST(PositionsTest, SinesFirstThenCosines) {
   const int64_t width = 6;
