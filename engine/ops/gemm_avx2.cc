@@ -1,6 +1,6 @@
 // AVX2 + FMA micro-kernels: panels of 24 columns (three 8-lane vectors),
 // tiles of up to 4 rows (12 accumulators, 3 weight vectors and a broadcast in
-// the 16 registers).
+// the 16 registers), float32 rows packed k-major (gemm_kernels.h).
 #include <immintrin.h>
 
 #include "engine/ops/gemm_kernels.h"
@@ -15,7 +15,7 @@ constexpr int64_t kRows = 4;
 // The loops over rows and vectors have constant bounds and are fully
 // unrolled, so the accumulators live in registers.
 template <int kTileRows>
-void FloatTile(const float* x, int64_t ldx, const float* panel, int64_t depth, float* acc) {
+void FloatTile(const float* x, const float* panel, int64_t depth, float* acc) {
   __m256 a[kTileRows][kVectors];
 #pragma GCC unroll 4
   for (int r = 0; r < kTileRows; ++r) {
@@ -27,7 +27,7 @@ void FloatTile(const float* x, int64_t ldx, const float* panel, int64_t depth, f
     const __m256 w0 = _mm256_loadu_ps(w), w1 = _mm256_loadu_ps(w + 8), w2 = _mm256_loadu_ps(w + 16);
 #pragma GCC unroll 4
     for (int r = 0; r < kTileRows; ++r) {
-      const __m256 b = _mm256_broadcast_ss(x + r * ldx + k);
+      const __m256 b = _mm256_broadcast_ss(x + k * kTileRows + r);
       a[r][0] = _mm256_fmadd_ps(b, w0, a[r][0]);
       a[r][1] = _mm256_fmadd_ps(b, w1, a[r][1]);
       a[r][2] = _mm256_fmadd_ps(b, w2, a[r][2]);
@@ -80,17 +80,17 @@ void Int8Tile(const uint8_t* x, int64_t ldx, const int8_t* panel, int64_t quads,
   }
 }
 
-void FloatTileRows(const float* x, int64_t ldx, const float* panel, int64_t depth, int64_t rows,
-                   float* acc, Prefetch /*ahead*/) {
+void FloatTileRows(const float* x, const float* panel, int64_t depth, int64_t rows, float* acc,
+                   Prefetch /*ahead*/) {
   switch (rows) {
     case 1:
-      return FloatTile<1>(x, ldx, panel, depth, acc);
+      return FloatTile<1>(x, panel, depth, acc);
     case 2:
-      return FloatTile<2>(x, ldx, panel, depth, acc);
+      return FloatTile<2>(x, panel, depth, acc);
     case 3:
-      return FloatTile<3>(x, ldx, panel, depth, acc);
+      return FloatTile<3>(x, panel, depth, acc);
     default:
-      return FloatTile<4>(x, ldx, panel, depth, acc);
+      return FloatTile<4>(x, panel, depth, acc);
   }
 }
 
@@ -114,6 +114,7 @@ const Kernels& Avx2Kernels() {
   static const Kernels kernels{
       .isa = Isa::kAvx2,
       .panel_width = kWidth,
+      .float_tile_rows = kRows,
       .tile_rows = kRows,
       .row_block = 128,
       .activation_levels = 127,

@@ -1,7 +1,8 @@
 // AVX-512 micro-kernels (compiled with -mavx512f/bw/dq/vl/vnni, called only
 // where the CPU has them): panels of 32 columns (two 16-lane vectors),
-// tiles of up to 12 rows (24 accumulators, 2 weight vectors and the
-// broadcasts in the 32 registers). int8 runs on VPDPBUSD (four u8·s8 products
+// float32 tiles of up to 14 rows (28 accumulators, 2 weight vectors and a
+// broadcast in the 32 registers; the rows come packed, so one pointer reads
+// them all), int8 tiles of up to 12 (a pointer per row). int8 runs on VPDPBUSD (four u8·s8 products
 // per lane into int32, no saturation). bfloat16 weights are widened and
 // multiplied on the float32 kernel: VDPBF16PS would also round the
 // activations, for no gain in speed where it issues at half the FMA rate
@@ -16,7 +17,8 @@ namespace tserve::engine::gemm {
 namespace {
 
 constexpr int64_t kWidth = 32;
-constexpr int64_t kRows = 12;
+constexpr int64_t kFloatRows = 14;
+constexpr int64_t kInt8Rows = 12;
 
 inline int32_t LoadFour(const void* p) {
   int32_t four;
@@ -56,10 +58,9 @@ template <typename Step>
 // The loops over rows have constant bounds and are fully unrolled, so the
 // accumulators live in registers.
 template <int kTileRows>
-void FloatTile(const float* x, int64_t ldx, const float* panel, int64_t depth, float* acc,
-               Prefetch ahead) {
+void FloatTile(const float* x, const float* panel, int64_t depth, float* acc, Prefetch ahead) {
   __m512 a0[kTileRows], a1[kTileRows];
-#pragma GCC unroll 12
+#pragma GCC unroll 14
   for (int r = 0; r < kTileRows; ++r) {
     a0[r] = _mm512_loadu_ps(acc + r * kWidth);
     a1[r] = _mm512_loadu_ps(acc + r * kWidth + 16);
@@ -67,14 +68,14 @@ void FloatTile(const float* x, int64_t ldx, const float* panel, int64_t depth, f
   StepsWithPrefetch(depth, ahead, [&](int64_t k) [[gnu::always_inline]] {
     const __m512 w0 = _mm512_loadu_ps(panel + k * kWidth);
     const __m512 w1 = _mm512_loadu_ps(panel + k * kWidth + 16);
-#pragma GCC unroll 12
+#pragma GCC unroll 14
     for (int r = 0; r < kTileRows; ++r) {
-      const __m512 b = _mm512_set1_ps(x[r * ldx + k]);
+      const __m512 b = _mm512_set1_ps(x[k * kTileRows + r]);
       a0[r] = _mm512_fmadd_ps(b, w0, a0[r]);
       a1[r] = _mm512_fmadd_ps(b, w1, a1[r]);
     }
   });
-#pragma GCC unroll 12
+#pragma GCC unroll 14
   for (int r = 0; r < kTileRows; ++r) {
     _mm512_storeu_ps(acc + r * kWidth, a0[r]);
     _mm512_storeu_ps(acc + r * kWidth + 16, a1[r]);
@@ -85,7 +86,7 @@ template <int kTileRows>
 void Int8Tile(const uint8_t* x, int64_t ldx, const int8_t* panel, int64_t quads, int32_t* acc,
               Prefetch ahead) {
   __m512i a0[kTileRows], a1[kTileRows];
-#pragma GCC unroll 12
+#pragma GCC unroll 14
   for (int r = 0; r < kTileRows; ++r) {
     a0[r] = _mm512_loadu_si512(acc + r * kWidth);
     a1[r] = _mm512_loadu_si512(acc + r * kWidth + 16);
@@ -94,14 +95,14 @@ void Int8Tile(const uint8_t* x, int64_t ldx, const int8_t* panel, int64_t quads,
     const int8_t* w = panel + q * kWidth * 4;
     const __m512i w0 = _mm512_loadu_si512(w);
     const __m512i w1 = _mm512_loadu_si512(w + 64);
-#pragma GCC unroll 12
+#pragma GCC unroll 14
     for (int r = 0; r < kTileRows; ++r) {
       const __m512i b = _mm512_set1_epi32(LoadFour(x + r * ldx + 4 * q));
       a0[r] = _mm512_dpbusd_epi32(a0[r], b, w0);
       a1[r] = _mm512_dpbusd_epi32(a1[r], b, w1);
     }
   });
-#pragma GCC unroll 12
+#pragma GCC unroll 14
   for (int r = 0; r < kTileRows; ++r) {
     _mm512_storeu_si512(acc + r * kWidth, a0[r]);
     _mm512_storeu_si512(acc + r * kWidth + 16, a1[r]);
@@ -110,45 +111,54 @@ void Int8Tile(const uint8_t* x, int64_t ldx, const int8_t* panel, int64_t quads,
 
 // One instantiation per row count, so a short tile (a decoder step of a few
 // rows) costs what its rows cost.
-#define TSERVE_TILE_CASES(fn, ...) \
-  switch (rows) {                  \
-    case 1:                        \
-      return fn<1>(__VA_ARGS__);   \
-    case 2:                        \
-      return fn<2>(__VA_ARGS__);   \
-    case 3:                        \
-      return fn<3>(__VA_ARGS__);   \
-    case 4:                        \
-      return fn<4>(__VA_ARGS__);   \
-    case 5:                        \
-      return fn<5>(__VA_ARGS__);   \
-    case 6:                        \
-      return fn<6>(__VA_ARGS__);   \
-    case 7:                        \
-      return fn<7>(__VA_ARGS__);   \
-    case 8:                        \
-      return fn<8>(__VA_ARGS__);   \
-    case 9:                        \
-      return fn<9>(__VA_ARGS__);   \
-    case 10:                       \
-      return fn<10>(__VA_ARGS__);  \
-    case 11:                       \
-      return fn<11>(__VA_ARGS__);  \
-    default:                       \
-      return fn<12>(__VA_ARGS__);  \
-  }
+// Cases 1–11 of a switch over `rows`; the callers add the largest sizes.
+#define TSERVE_TILE_CASES_1_TO_11(fn, ...) \
+  case 1:                                  \
+    return fn<1>(__VA_ARGS__);             \
+  case 2:                                  \
+    return fn<2>(__VA_ARGS__);             \
+  case 3:                                  \
+    return fn<3>(__VA_ARGS__);             \
+  case 4:                                  \
+    return fn<4>(__VA_ARGS__);             \
+  case 5:                                  \
+    return fn<5>(__VA_ARGS__);             \
+  case 6:                                  \
+    return fn<6>(__VA_ARGS__);             \
+  case 7:                                  \
+    return fn<7>(__VA_ARGS__);             \
+  case 8:                                  \
+    return fn<8>(__VA_ARGS__);             \
+  case 9:                                  \
+    return fn<9>(__VA_ARGS__);             \
+  case 10:                                 \
+    return fn<10>(__VA_ARGS__);            \
+  case 11:                                 \
+    return fn<11>(__VA_ARGS__);
 
-void FloatTileRows(const float* x, int64_t ldx, const float* panel, int64_t depth, int64_t rows,
-                   float* acc, Prefetch ahead) {
-  TSERVE_TILE_CASES(FloatTile, x, ldx, panel, depth, acc, ahead)
+void FloatTileRows(const float* x, const float* panel, int64_t depth, int64_t rows, float* acc,
+                   Prefetch ahead) {
+  switch (rows) {
+    TSERVE_TILE_CASES_1_TO_11(FloatTile, x, panel, depth, acc, ahead)
+    case 12:
+      return FloatTile<12>(x, panel, depth, acc, ahead);
+    case 13:
+      return FloatTile<13>(x, panel, depth, acc, ahead);
+    default:
+      return FloatTile<14>(x, panel, depth, acc, ahead);
+  }
 }
 
 void Int8TileRows(const uint8_t* x, int64_t ldx, const int8_t* panel, int64_t quads, int64_t rows,
                   int32_t* acc, Prefetch ahead) {
-  TSERVE_TILE_CASES(Int8Tile, x, ldx, panel, quads, acc, ahead)
+  switch (rows) {
+    TSERVE_TILE_CASES_1_TO_11(Int8Tile, x, ldx, panel, quads, acc, ahead)
+    default:
+      return Int8Tile<12>(x, ldx, panel, quads, acc, ahead);
+  }
 }
 
-#undef TSERVE_TILE_CASES
+#undef TSERVE_TILE_CASES_1_TO_11
 
 }  // namespace
 
@@ -156,7 +166,8 @@ const Kernels& Avx512Kernels() {
   static const Kernels kernels{
       .isa = Isa::kAvx512,
       .panel_width = kWidth,
-      .tile_rows = kRows,
+      .float_tile_rows = kFloatRows,
+      .tile_rows = kInt8Rows,
       .row_block = 132,
       .activation_levels = 255,
       .float_tile = FloatTileRows,
