@@ -90,7 +90,7 @@ void BM_OnednnMatmul(benchmark::State& state) {
 }
 
 void ShapesOf(benchmark::internal::Benchmark* b, const std::vector<int64_t>& extra) {
-  for (int64_t m : {1, 4, 16, 32, 64, 128, 768}) {
+  for (int64_t m : {1, 4, 16, 28, 32, 64, 128, 768}) {
     for (std::vector<int64_t> shape : std::vector<std::vector<int64_t>>{
              {m, 1536, 512}, {m, 2048, 512}, {m, 512, 2048}, {m, 58101, 512}}) {
       if (shape[1] == 58101 && m > 128) continue;

@@ -1,6 +1,6 @@
 // AVX2 + FMA micro-kernels: panels of 24 columns (three 8-lane vectors),
 // tiles of up to 4 rows (12 accumulators, 3 weight vectors and a broadcast in
-// the 16 registers), float32 rows packed k-major (gemm_kernels.h).
+// the 16 registers), rows packed k-major (gemm_kernels.h).
 #include <immintrin.h>
 
 #include "engine/ops/gemm_kernels.h"
@@ -47,7 +47,7 @@ inline __m256i Dot4(__m256i activations, __m256i weights) {
 }
 
 template <int kTileRows>
-void Int8Tile(const uint8_t* x, int64_t ldx, const int8_t* panel, int64_t quads, int32_t* acc) {
+void Int8Tile(const uint8_t* x, const int8_t* panel, int64_t quads, int32_t* acc) {
   __m256i a[kTileRows][kVectors];
 #pragma GCC unroll 4
   for (int r = 0; r < kTileRows; ++r) {
@@ -64,7 +64,7 @@ void Int8Tile(const uint8_t* x, int64_t ldx, const int8_t* panel, int64_t quads,
 #pragma GCC unroll 4
     for (int r = 0; r < kTileRows; ++r) {
       int32_t four;
-      __builtin_memcpy(&four, x + r * ldx + 4 * q, sizeof four);
+      __builtin_memcpy(&four, x + 4 * (q * kTileRows + r), sizeof four);
       const __m256i b = _mm256_set1_epi32(four);
       a[r][0] = _mm256_add_epi32(a[r][0], Dot4(b, w0));
       a[r][1] = _mm256_add_epi32(a[r][1], Dot4(b, w1));
@@ -94,17 +94,17 @@ void FloatTileRows(const float* x, const float* panel, int64_t depth, int64_t ro
   }
 }
 
-void Int8TileRows(const uint8_t* x, int64_t ldx, const int8_t* panel, int64_t quads, int64_t rows,
-                  int32_t* acc, Prefetch /*ahead*/) {
+void Int8TileRows(const uint8_t* x, const int8_t* panel, int64_t quads, int64_t rows, int32_t* acc,
+                  Prefetch /*ahead*/) {
   switch (rows) {
     case 1:
-      return Int8Tile<1>(x, ldx, panel, quads, acc);
+      return Int8Tile<1>(x, panel, quads, acc);
     case 2:
-      return Int8Tile<2>(x, ldx, panel, quads, acc);
+      return Int8Tile<2>(x, panel, quads, acc);
     case 3:
-      return Int8Tile<3>(x, ldx, panel, quads, acc);
+      return Int8Tile<3>(x, panel, quads, acc);
     default:
-      return Int8Tile<4>(x, ldx, panel, quads, acc);
+      return Int8Tile<4>(x, panel, quads, acc);
   }
 }
 
@@ -114,7 +114,6 @@ const Kernels& Avx2Kernels() {
   static const Kernels kernels{
       .isa = Isa::kAvx2,
       .panel_width = kWidth,
-      .float_tile_rows = kRows,
       .tile_rows = kRows,
       .row_block = 128,
       .activation_levels = 127,

@@ -1,8 +1,8 @@
 // AVX-512 micro-kernels (compiled with -mavx512f/bw/dq/vl/vnni, called only
 // where the CPU has them): panels of 32 columns (two 16-lane vectors),
-// float32 tiles of up to 14 rows (28 accumulators, 2 weight vectors and a
-// broadcast in the 32 registers; the rows come packed, so one pointer reads
-// them all), int8 tiles of up to 12 (a pointer per row). int8 runs on VPDPBUSD (four u8·s8 products
+// tiles of up to 14 rows (28 accumulators, 2 weight vectors and a broadcast
+// in the 32 registers; the rows come packed, so one pointer reads them all).
+// int8 runs on VPDPBUSD (four u8·s8 products
 // per lane into int32, no saturation). bfloat16 weights are widened and
 // multiplied on the float32 kernel: VDPBF16PS would also round the
 // activations, for no gain in speed where it issues at half the FMA rate
@@ -17,8 +17,7 @@ namespace tserve::engine::gemm {
 namespace {
 
 constexpr int64_t kWidth = 32;
-constexpr int64_t kFloatRows = 14;
-constexpr int64_t kInt8Rows = 12;
+constexpr int64_t kRows = 14;
 
 inline int32_t LoadFour(const void* p) {
   int32_t four;
@@ -83,8 +82,7 @@ void FloatTile(const float* x, const float* panel, int64_t depth, float* acc, Pr
 }
 
 template <int kTileRows>
-void Int8Tile(const uint8_t* x, int64_t ldx, const int8_t* panel, int64_t quads, int32_t* acc,
-              Prefetch ahead) {
+void Int8Tile(const uint8_t* x, const int8_t* panel, int64_t quads, int32_t* acc, Prefetch ahead) {
   __m512i a0[kTileRows], a1[kTileRows];
 #pragma GCC unroll 14
   for (int r = 0; r < kTileRows; ++r) {
@@ -97,7 +95,7 @@ void Int8Tile(const uint8_t* x, int64_t ldx, const int8_t* panel, int64_t quads,
     const __m512i w1 = _mm512_loadu_si512(w + 64);
 #pragma GCC unroll 14
     for (int r = 0; r < kTileRows; ++r) {
-      const __m512i b = _mm512_set1_epi32(LoadFour(x + r * ldx + 4 * q));
+      const __m512i b = _mm512_set1_epi32(LoadFour(x + 4 * (q * kTileRows + r)));
       a0[r] = _mm512_dpbusd_epi32(a0[r], b, w0);
       a1[r] = _mm512_dpbusd_epi32(a1[r], b, w1);
     }
@@ -149,12 +147,16 @@ void FloatTileRows(const float* x, const float* panel, int64_t depth, int64_t ro
   }
 }
 
-void Int8TileRows(const uint8_t* x, int64_t ldx, const int8_t* panel, int64_t quads, int64_t rows,
-                  int32_t* acc, Prefetch ahead) {
+void Int8TileRows(const uint8_t* x, const int8_t* panel, int64_t quads, int64_t rows, int32_t* acc,
+                  Prefetch ahead) {
   switch (rows) {
-    TSERVE_TILE_CASES_1_TO_11(Int8Tile, x, ldx, panel, quads, acc, ahead)
+    TSERVE_TILE_CASES_1_TO_11(Int8Tile, x, panel, quads, acc, ahead)
+    case 12:
+      return Int8Tile<12>(x, panel, quads, acc, ahead);
+    case 13:
+      return Int8Tile<13>(x, panel, quads, acc, ahead);
     default:
-      return Int8Tile<12>(x, ldx, panel, quads, acc, ahead);
+      return Int8Tile<14>(x, panel, quads, acc, ahead);
   }
 }
 
@@ -166,8 +168,7 @@ const Kernels& Avx512Kernels() {
   static const Kernels kernels{
       .isa = Isa::kAvx512,
       .panel_width = kWidth,
-      .float_tile_rows = kFloatRows,
-      .tile_rows = kInt8Rows,
+      .tile_rows = kRows,
       .row_block = 132,
       .activation_levels = 255,
       .float_tile = FloatTileRows,

@@ -39,16 +39,15 @@ struct Prefetch {
 struct Kernels {
   Isa isa;
   int64_t panel_width;
-  // Most rows of one float32 tile and of one int8 tile.
-  int64_t float_tile_rows;
+  // Most rows of one tile.
   int64_t tile_rows;
-  // Rows per pass over all panels (≤ kMaxRowBlock; a multiple of tile_rows).
+  // Rows per pass over all panels (≤ kMaxRowBlock).
   int64_t row_block;
   // Largest activation level of int8's unsigned per-row quantization: 127
   // where the u8·s8 pair sum saturates at 16 bits (AVX2), 255 with VNNI.
   int32_t activation_levels;
 
-  // acc[r·W + c] += Σ_{k<depth} x[k·rows + r] · panel[k·W + c], r < rows ≤ float_tile_rows,
+  // acc[r·W + c] += Σ_{k<depth} x[k·rows + r] · panel[k·W + c], r < rows ≤ tile_rows,
   // one FMA per k in order (W = panel_width). The tile's rows come packed,
   // k-major (Linear interleaves them once per call): one pointer walks them,
   // where a pointer per row would outnumber the general registers. Slices of
@@ -62,9 +61,9 @@ struct Kernels {
   // ignore it.
   void (*float_tile)(const float* x, const float* panel, int64_t depth, int64_t rows, float* acc,
                      Prefetch ahead);
-  // acc[r·W + c] += Σ_{q<quads} Σ_{j<4} x[r·ldx + 4q + j] · panel[(q·W + c)·4 + j], exact;
-  // r < rows ≤ tile_rows.
-  void (*int8_tile)(const uint8_t* x, int64_t ldx, const int8_t* panel, int64_t quads, int64_t rows,
+  // acc[r·W + c] += Σ_{q<quads} Σ_{j<4} x[(q·rows + r)·4 + j] · panel[(q·W + c)·4 + j],
+  // exact; r < rows ≤ tile_rows, the rows packed k-major by quads.
+  void (*int8_tile)(const uint8_t* x, const int8_t* panel, int64_t quads, int64_t rows,
                     int32_t* acc, Prefetch ahead);
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "engine/ops/gemm_float.h"
@@ -77,17 +78,16 @@ gemm::Prefetch TileShare(const Buffer& buffer, int64_t offset, int64_t slice_byt
           std::min(share, lines - first)};
 }
 
-// A block's rows cut into float32 tiles of near-equal size, at most
-// `max_rows` each: 28 rows make two tiles of 14, not 14 + 14 + 0 or
-// 12 + 12 + 4 — fewer, fuller tiles read each weight slice from L1 fewer
+// A block's rows cut into tiles of near-equal size, at most `max_rows` each: 28 rows make two tiles
+// of 14, not 14 + 14 + 0 or 12 + 12 + 4 — fewer, fuller tiles read each weight slice from L1 fewer
 // times and keep every FMA chain busy (two tiles of 14 measured ~20 % faster
 // than 12 + 12 + 4 on 28×58101×512 with the weights streamed from memory).
-struct FloatTiling {
+struct RowTiling {
   int64_t count;
   int64_t base;   // rows of every tile ...
   int64_t extra;  // ... plus one for the first `extra` tiles
 
-  FloatTiling(int64_t block_rows, int64_t max_rows)
+  RowTiling(int64_t block_rows, int64_t max_rows)
       : count((block_rows + max_rows - 1) / max_rows),
         base(block_rows / count),
         extra(block_rows % count) {}
@@ -95,12 +95,16 @@ struct FloatTiling {
   int64_t first_row(int64_t t) const { return t * base + std::min(t, extra); }
 };
 
-// The block's activations as the float32 kernels read them: tile t's rows
+// The block's activations as the kernels read them: tile t's rows
 // interleaved k-major, packed[first_row(t)·depth + k·rows(t) + r] =
-// x[(first_row(t) + r)·ld + k].
-void PackTile(const float* x, int64_t ld, int64_t rows, int64_t depth, float* packed) {
+// x[(first_row(t) + r)·ld + k], for 4-byte elements (a float32 value, or a
+// quad of int8 levels, which the int8 kernels take four k at a time).
+void PackTile(const void* x, int64_t ld, int64_t rows, int64_t depth, void* packed) {
+  const char* in = static_cast<const char*>(x);
+  char* out = static_cast<char*>(packed);
   for (int64_t r = 0; r < rows; ++r) {
-    for (int64_t k = 0; k < depth; ++k) packed[k * rows + r] = x[r * ld + k];
+    for (int64_t k = 0; k < depth; ++k)
+      std::memcpy(out + 4 * (k * rows + r), in + 4 * (r * ld + k), 4);
   }
 }
 
@@ -108,8 +112,9 @@ void PackTile(const float* x, int64_t ld, int64_t rows, int64_t depth, float* pa
 
 // The activations in the form the kernels read, prepared once per block.
 struct Linear::Inputs {
-  const float* packed = nullptr;                   // float32 and bfloat16: PackTile's layout
-  const gemm::QuantizedRows* quantized = nullptr;  // int8
+  const float* packed = nullptr;                   // float32 and bfloat16, in PackTile's layout
+  const uint8_t* packed_quads = nullptr;           // int8 levels, in PackTile's layout
+  const gemm::QuantizedRows* quantized = nullptr;  // int8: the rows' scales and zero points
 };
 
 Linear::Linear(const std::vector<float>& weight, const std::vector<float>& bias,
@@ -151,7 +156,7 @@ void Linear::PanelSums(const Inputs& inputs, int64_t p, int64_t block, int64_t b
   const gemm::Kernels& kernels = *kernels_;
   const int64_t width = panel_width_;
   const int64_t depth = packed_depth_;
-  const FloatTiling tiling(block_rows, kernels.float_tile_rows);
+  const RowTiling tiling(block_rows, kernels.tile_rows);
   // Tile t's rows from k0 on, in PackTile's layout.
   const auto packed_rows = [&](int64_t t, int64_t k0) {
     return inputs.packed + tiling.first_row(t) * depth + k0 * tiling.rows(t);
@@ -192,9 +197,6 @@ void Linear::PanelSums(const Inputs& inputs, int64_t p, int64_t block, int64_t b
       return;
     }
     case ComputeType::kInt8: {
-      const int64_t tile = kernels.tile_rows;
-      const auto tile_rows = [&](int64_t t0) { return std::min(tile, block_rows - t0); };
-      const int64_t tiles = (block_rows + tile - 1) / tile;
       const gemm::QuantizedRows& q = *inputs.quantized;
       const int8_t* panel = int8_panels_.weights.data() + p * depth * width;
       alignas(64) int32_t acc[kMaxRowBlock * kMaxPanelWidth];
@@ -202,11 +204,13 @@ void Linear::PanelSums(const Inputs& inputs, int64_t p, int64_t block, int64_t b
       for (int64_t k0 = 0; k0 < depth; k0 += kInt8Slice) {
         const int64_t slice = std::min(kInt8Slice, depth - k0);
         const int64_t quads = slice / gemm::kInt8DepthStep;
-        for (int64_t t = 0, t0 = 0; t0 < block_rows; ++t, t0 += tile) {
-          kernels.int8_tile(
-              q.values.data() + (block + t0) * depth + k0, depth, panel + k0 * width, quads,
-              tile_rows(t0), acc + t0 * width,
-              TileShare(int8_panels_.weights, (p * depth + k0) * width, slice * width, t, tiles));
+        for (int64_t t = 0; t < tiling.count; ++t) {
+          // Byte k0 of a row is quad k0 / 4, at byte k0·rows of its tile.
+          kernels.int8_tile(inputs.packed_quads + tiling.first_row(t) * depth + k0 * tiling.rows(t),
+                            panel + k0 * width, quads, tiling.rows(t),
+                            acc + tiling.first_row(t) * width,
+                            TileShare(int8_panels_.weights, (p * depth + k0) * width, slice * width,
+                                      t, tiling.count));
         }
       }
       const float* column_scale = int8_panels_.column_scale.data() + p * width;
@@ -229,48 +233,56 @@ void Linear::PanelSums(const Inputs& inputs, int64_t p, int64_t block, int64_t b
 
 void Linear::Forward(const float* x, int64_t rows, float* y) const {
   if (rows == 0) return;
-  Inputs inputs;
   // Buffers kept per calling thread, so steady-state calls allocate nothing.
   thread_local gemm::QuantizedRows quantized;
   thread_local std::vector<float> packed;
-  const bool int8 = compute_type_ == ComputeType::kInt8;
-  if (int8) {
+  thread_local std::vector<uint8_t> packed_quads;
+  const int64_t row_block = kernels_->row_block;
+  const int64_t block_capacity = std::min(rows, row_block);
+  // What is packed, in 4-byte elements: float32 values, or quads of int8 levels.
+  const char* source = nullptr;
+  int64_t row_elements = 0;
+  char* packed_block = nullptr;  // the calling thread's buffer, filled by the whole team
+  Inputs inputs;
+  if (compute_type_ == ComputeType::kInt8) {
     gemm::QuantizeRows(x, rows, in_features_, kernels_->activation_levels, quantized);
     inputs.quantized = &quantized;
+    packed_quads.resize(static_cast<size_t>(block_capacity * packed_depth_));
+    source = reinterpret_cast<const char*>(quantized.values.data());
+    row_elements = packed_depth_ / gemm::kInt8DepthStep;
+    packed_block = reinterpret_cast<char*>(packed_quads.data());
   } else {
-    packed.resize(static_cast<size_t>(std::min(rows, kernels_->row_block) * in_features_));
-    inputs.packed = packed.data();
+    packed.resize(static_cast<size_t>(block_capacity * in_features_));
+    source = reinterpret_cast<const char*>(x);
+    row_elements = in_features_;
+    packed_block = reinterpret_cast<char*>(packed.data());
   }
-  // The calling thread's buffer, which the whole team fills (`packed` names
-  // each thread's own inside the parallel region).
-  float* const packed_block = packed.data();
 
   // Work under ~64k multiply-adds is not worth forking the OpenMP team.
   const bool parallel =
       rows * out_features_ * in_features_ >= (int64_t{1} << 16) && num_panels_ > 1;
-  const int64_t row_block = kernels_->row_block;
   for (int64_t block = 0; block < rows; block += row_block) {
     const int64_t block_rows = std::min(row_block, rows - block);
-    const FloatTiling tiling(block_rows, kernels_->float_tile_rows);
-    const float* block_x = x + block * in_features_;
-    Inputs block_inputs = inputs;
+    const RowTiling tiling(block_rows, kernels_->tile_rows);
+    const char* block_source = source + 4 * block * row_elements;
     // One row is its own packed form; one tile is packed here, cheaper than
     // a second barrier in the team; more tiles are packed by the team.
-    const bool pack_in_team = !int8 && tiling.count > 1;
-    if (!int8 && block_rows == 1) {
-      block_inputs.packed = block_x;
-    } else if (!int8 && !pack_in_team) {
-      PackTile(block_x, in_features_, block_rows, in_features_, packed_block);
+    const char* block_packed = block_rows == 1 ? block_source : packed_block;
+    if (block_rows > 1 && tiling.count == 1) {
+      PackTile(block_source, row_elements, block_rows, row_elements, packed_block);
     }
+    Inputs block_inputs = inputs;
+    block_inputs.packed = reinterpret_cast<const float*>(block_packed);
+    block_inputs.packed_quads = reinterpret_cast<const uint8_t*>(block_packed);
 #pragma omp parallel if (parallel)
     {
-      if (pack_in_team) {
+      if (tiling.count > 1) {
         // The team packs the block's tiles, then (after the barrier) multiplies.
 #pragma omp for schedule(static)
         for (int64_t t = 0; t < tiling.count; ++t) {
-          const int64_t first = tiling.first_row(t);
-          PackTile(block_x + first * in_features_, in_features_, tiling.rows(t), in_features_,
-                   packed_block + first * in_features_);
+          const int64_t offset = 4 * tiling.first_row(t) * row_elements;
+          PackTile(block_source + offset, row_elements, tiling.rows(t), row_elements,
+                   packed_block + offset);
         }
       }
 #pragma omp for schedule(static)
