@@ -8,9 +8,11 @@
 // Each case is y[M, N] = x[M, K] · Wᵀ; the counter GFLOPS is 2·M·N·K per
 // second. Shapes: the fused q/k/v projection (1536×512), the FFN (2048×512
 // and 512×2048) and the tied output projection of an OPUS-MT model
-// (58101×512), at decoder-step row counts (1–128) and an encoder batch (768).
+// (58101×512), at decoder-step row counts (1–128; 28 is the scheduler
+// benchmark's usual live set) and an encoder batch (768).
 // type: 0 float32, 1 bfloat16, 2 int8; isa: 0 AVX2, 1 AVX-512. BM_Attention
-// times one layer's attention for a decoder step.
+// times one layer's attention for a decoder step, BM_GreedyScores greedy
+// search's pass over a step's logits.
 
 #include <benchmark/benchmark.h>
 
@@ -20,7 +22,10 @@
 
 #include "engine/core/dnnl_context.h"
 #include "engine/ops/attention.h"
+#include "engine/ops/best_token.h"
 #include "engine/ops/linear.h"
+#include "engine/ops/log_softmax.h"
+#include "engine/ops/vector_math.h"
 
 namespace {
 
@@ -138,7 +143,40 @@ void BM_Attention(benchmark::State& state) {
                          benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// What greedy search does with a step's logits, [rows, 58101]: arg 0 = 0
+// normalises every row in place (oneDNN's log-softmax) and then takes each
+// row's arg max, 1 = FindBestTokens (each row's best token and log-sum-exp,
+// nothing written back). The logits are restored before each iteration
+// (untimed), as each step brings new ones.
+void BM_GreedyScores(benchmark::State& state) {
+  const int64_t rows = state.range(0), width = 58101;
+  const bool fused = state.range(1) == 1;
+  const std::vector<float> logits = RandomValues(rows * width, 3);
+  std::vector<float> work = logits;
+  std::vector<tserve::engine::BestToken> best(static_cast<size_t>(rows));
+  const tserve::engine::LogSoftmax log_softmax(width);
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::copy(logits.begin(), logits.end(), work.begin());
+    state.ResumeTiming();
+    if (fused) {
+      tserve::engine::FindBestTokens(work.data(), rows, width, best.data());
+    } else {
+      log_softmax.ForwardInPlace(work.data(), rows);
+      for (int64_t r = 0; r < rows; ++r) {
+        best[r].id = static_cast<int32_t>(tserve::engine::ArgMax(work.data() + r * width, width));
+      }
+    }
+    benchmark::DoNotOptimize(best.data());
+  }
+}
+
 BENCHMARK(BM_Linear)->Apply(LinearShapes);
+BENCHMARK(BM_GreedyScores)
+    ->ArgNames({"rows", "best_token"})
+    ->ArgsProduct({{1, 28}, {0, 1}})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
 BENCHMARK(BM_Attention)
     ->ArgNames({"rows", "length"})
     ->ArgsProduct({{1, 28}, {16, 32, 128}})
