@@ -78,10 +78,9 @@ gemm::Prefetch TileShare(const Buffer& buffer, int64_t offset, int64_t slice_byt
           std::min(share, lines - first)};
 }
 
-// A block's rows cut into tiles of near-equal size, at most `max_rows` each: 28 rows make two tiles
-// of 14, not 14 + 14 + 0 or 12 + 12 + 4 — fewer, fuller tiles read each weight slice from L1 fewer
-// times and keep every FMA chain busy (two tiles of 14 measured ~20 % faster
-// than 12 + 12 + 4 on 28×58101×512 with the weights streamed from memory).
+// A block's rows cut into tiles of near-equal size, at most `max_rows` each:
+// 28 rows make two tiles of 14 rather than 12 + 12 + 4. Fewer, fuller tiles
+// read each weight slice from L1 fewer times and keep every FMA chain busy.
 struct RowTiling {
   int64_t count;
   int64_t base;   // rows of every tile ...
@@ -272,8 +271,11 @@ void Linear::Forward(const float* x, int64_t rows, float* y) const {
       PackTile(block_source, row_elements, block_rows, row_elements, packed_block);
     }
     Inputs block_inputs = inputs;
-    block_inputs.packed = reinterpret_cast<const float*>(block_packed);
-    block_inputs.packed_quads = reinterpret_cast<const uint8_t*>(block_packed);
+    if (compute_type_ == ComputeType::kInt8) {
+      block_inputs.packed_quads = reinterpret_cast<const uint8_t*>(block_packed);
+    } else {
+      block_inputs.packed = reinterpret_cast<const float*>(block_packed);
+    }
 #pragma omp parallel if (parallel)
     {
       if (tiling.count > 1) {
