@@ -109,58 +109,49 @@ void Int8Tile(const uint8_t* x, const int8_t* panel, int64_t quads, int32_t* acc
 
 // One instantiation per row count, so a short tile (a decoder step of a few
 // rows) costs what its rows cost.
-// Cases 1–11 of a switch over `rows`; the callers add the largest sizes.
-#define TSERVE_TILE_CASES_1_TO_11(fn, ...) \
-  case 1:                                  \
-    return fn<1>(__VA_ARGS__);             \
-  case 2:                                  \
-    return fn<2>(__VA_ARGS__);             \
-  case 3:                                  \
-    return fn<3>(__VA_ARGS__);             \
-  case 4:                                  \
-    return fn<4>(__VA_ARGS__);             \
-  case 5:                                  \
-    return fn<5>(__VA_ARGS__);             \
-  case 6:                                  \
-    return fn<6>(__VA_ARGS__);             \
-  case 7:                                  \
-    return fn<7>(__VA_ARGS__);             \
-  case 8:                                  \
-    return fn<8>(__VA_ARGS__);             \
-  case 9:                                  \
-    return fn<9>(__VA_ARGS__);             \
-  case 10:                                 \
-    return fn<10>(__VA_ARGS__);            \
-  case 11:                                 \
-    return fn<11>(__VA_ARGS__);
+#define TSERVE_TILE_CASES(fn, ...) \
+  switch (rows) {                  \
+    case 1:                        \
+      return fn<1>(__VA_ARGS__);   \
+    case 2:                        \
+      return fn<2>(__VA_ARGS__);   \
+    case 3:                        \
+      return fn<3>(__VA_ARGS__);   \
+    case 4:                        \
+      return fn<4>(__VA_ARGS__);   \
+    case 5:                        \
+      return fn<5>(__VA_ARGS__);   \
+    case 6:                        \
+      return fn<6>(__VA_ARGS__);   \
+    case 7:                        \
+      return fn<7>(__VA_ARGS__);   \
+    case 8:                        \
+      return fn<8>(__VA_ARGS__);   \
+    case 9:                        \
+      return fn<9>(__VA_ARGS__);   \
+    case 10:                       \
+      return fn<10>(__VA_ARGS__);  \
+    case 11:                       \
+      return fn<11>(__VA_ARGS__);  \
+    case 12:                       \
+      return fn<12>(__VA_ARGS__);  \
+    case 13:                       \
+      return fn<13>(__VA_ARGS__);  \
+    default:                       \
+      return fn<14>(__VA_ARGS__);  \
+  }
 
 void FloatTileRows(const float* x, const float* panel, int64_t depth, int64_t rows, float* acc,
                    Prefetch ahead) {
-  switch (rows) {
-    TSERVE_TILE_CASES_1_TO_11(FloatTile, x, panel, depth, acc, ahead)
-    case 12:
-      return FloatTile<12>(x, panel, depth, acc, ahead);
-    case 13:
-      return FloatTile<13>(x, panel, depth, acc, ahead);
-    default:
-      return FloatTile<14>(x, panel, depth, acc, ahead);
-  }
+  TSERVE_TILE_CASES(FloatTile, x, panel, depth, acc, ahead)
 }
 
 void Int8TileRows(const uint8_t* x, const int8_t* panel, int64_t quads, int64_t rows, int32_t* acc,
                   Prefetch ahead) {
-  switch (rows) {
-    TSERVE_TILE_CASES_1_TO_11(Int8Tile, x, panel, quads, acc, ahead)
-    case 12:
-      return Int8Tile<12>(x, panel, quads, acc, ahead);
-    case 13:
-      return Int8Tile<13>(x, panel, quads, acc, ahead);
-    default:
-      return Int8Tile<14>(x, panel, quads, acc, ahead);
-  }
+  TSERVE_TILE_CASES(Int8Tile, x, panel, quads, acc, ahead)
 }
 
-#undef TSERVE_TILE_CASES_1_TO_11
+#undef TSERVE_TILE_CASES
 
 }  // namespace
 

@@ -49,7 +49,7 @@ struct Kernels {
 
   // acc[r·W + c] += Σ_{k<depth} x[k·rows + r] · panel[k·W + c], r < rows ≤ tile_rows,
   // one FMA per k in order (W = panel_width). The tile's rows come packed,
-  // k-major (Linear interleaves them once per call): one pointer walks them,
+  // k-major (Linear interleaves them once per block of rows): one pointer walks them,
   // where a pointer per row would outnumber the general registers. Slices of
   // k called one after the other with the same acc give exactly the sums of
   // one call.

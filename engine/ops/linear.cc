@@ -111,6 +111,7 @@ void PackTile(const void* x, int64_t ld, int64_t rows, int64_t depth, void* pack
 
 // The activations in the form the kernels read, prepared once per block.
 struct Linear::Inputs {
+  RowTiling tiling{1, 1};                          // the block's tiles
   const float* packed = nullptr;                   // float32 and bfloat16, in PackTile's layout
   const uint8_t* packed_quads = nullptr;           // int8 levels, in PackTile's layout
   const gemm::QuantizedRows* quantized = nullptr;  // int8: the rows' scales and zero points
@@ -155,7 +156,7 @@ void Linear::PanelSums(const Inputs& inputs, int64_t p, int64_t block, int64_t b
   const gemm::Kernels& kernels = *kernels_;
   const int64_t width = panel_width_;
   const int64_t depth = packed_depth_;
-  const RowTiling tiling(block_rows, kernels.tile_rows);
+  const RowTiling& tiling = inputs.tiling;
   // Tile t's rows from k0 on, in PackTile's layout.
   const auto packed_rows = [&](int64_t t, int64_t k0) {
     return inputs.packed + tiling.first_row(t) * depth + k0 * tiling.rows(t);
@@ -271,6 +272,7 @@ void Linear::Forward(const float* x, int64_t rows, float* y) const {
       PackTile(block_source, row_elements, block_rows, row_elements, packed_block);
     }
     Inputs block_inputs = inputs;
+    block_inputs.tiling = tiling;
     if (compute_type_ == ComputeType::kInt8) {
       block_inputs.packed_quads = reinterpret_cast<const uint8_t*>(block_packed);
     } else {
