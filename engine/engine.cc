@@ -19,8 +19,21 @@ absl::StatusOr<std::unique_ptr<TranslationModel>> TranslationModel::Load(
 
 SearchVocab TranslationModel::search_vocab() const {
   const ModelConfig& c = config();
-  return SearchVocab{static_cast<int32_t>(c.eos_token_id), static_cast<int32_t>(c.pad_token_id),
-                     static_cast<int32_t>(c.decoder_start_token_id), c.target_vocab_size()};
+  SearchVocab vocab;
+  vocab.eos = static_cast<int32_t>(c.eos_token_id);
+  vocab.pad = static_cast<int32_t>(c.pad_token_id);
+  vocab.decoder_start = static_cast<int32_t>(c.decoder_start_token_id);
+  vocab.size = c.target_vocab_size();
+  for (const std::vector<int32_t>& sequence : c.bad_words_ids) {
+    if (sequence.size() > 1) {
+      vocab.banned_sequences.push_back(sequence);
+    } else if (sequence[0] != vocab.pad) {  // pad is always banned
+      vocab.banned.push_back(sequence[0]);
+    }
+  }
+  vocab.forced_eos = c.forced_eos_token_id.has_value();
+  vocab.renormalize = c.renormalize_logits;
+  return vocab;
 }
 
 absl::Status TranslationModel::ValidateSources(

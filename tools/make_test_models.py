@@ -236,10 +236,42 @@ MODELS = [
                         "tie_word_embeddings", "eos_token_id", "decoder_vocab_size",
                         "max_position_embeddings"],
     },
+    {
+        # Target-language tokens (>>por<< ...) in a vocabulary sorted like
+        # opus-mt-tc-big's, so </s> and <unk> are not 0/1; generation rules of
+        # tc-big (renormalize_logits, forced eos) plus banned tokens that the
+        # greedy search would pick.
+        "name": "multi-target-f32",
+        "d_model": 64, "encoder_layers": 2, "decoder_layers": 2,
+        "encoder_attention_heads": 4, "decoder_attention_heads": 4,
+        "encoder_ffn_dim": 128, "decoder_ffn_dim": 96,
+        "activation_function": "relu", "scale_embedding": True,
+        "max_position_embeddings": 128, "separate_vocabs": False, "tie": True,
+        "dtype": "F32", "spm_vocab": (140, 130), "languages": ["por", "pob", "spa"],
+        "stored_positions": False, "final_logits_bias": True, "embed_copies": False,
+        "eos_bias": 0.0, "weight_seed_offset": 0, "config_omit": [],
+        "self_attn_negate": 3.0, "qk_gain": 3.0, "self_qk_corr": 0.8,
+        "generation": {"renormalize_logits": True}, "ban_greedy_tokens": True,
+    },
+    {
+        # Separate vocabularies of different sizes, written as transformers
+        # writes them: no model.shared.weight, the decoder's embeddings tied to
+        # the output projection.
+        "name": "separate-noshared-f32",
+        "d_model": 40, "encoder_layers": 1, "decoder_layers": 2,
+        "encoder_attention_heads": 2, "decoder_attention_heads": 4,
+        "encoder_ffn_dim": 80, "decoder_ffn_dim": 60,
+        "activation_function": "swish", "scale_embedding": True,
+        "max_position_embeddings": 128, "separate_vocabs": True, "no_shared": True, "tie": True,
+        "dtype": "F32", "spm_vocab": (120, 170),
+        "stored_positions": False, "final_logits_bias": True, "embed_copies": False,
+        "eos_bias": 3.0, "weight_seed_offset": 0, "config_omit": [],
+        "self_attn_negate": 3.0, "qk_gain": 3.0, "self_qk_corr": 0.8,
+    },
 ]
 
 
-def hf_config(spec, vocab_size, decoder_vocab_size, pad):
+def hf_config(spec, vocab_size, decoder_vocab_size, pad, eos=0):
     cfg = {
         "_name_or_path": spec["name"],
         "activation_dropout": 0.0,
@@ -262,8 +294,8 @@ def hf_config(spec, vocab_size, decoder_vocab_size, pad):
         "encoder_ffn_dim": spec["encoder_ffn_dim"],
         "encoder_layerdrop": 0.0,
         "encoder_layers": spec["encoder_layers"],
-        "eos_token_id": 0,
-        "forced_eos_token_id": 0,
+        "eos_token_id": eos,
+        "forced_eos_token_id": eos,
         "init_std": 0.02,
         "is_encoder_decoder": True,
         "max_length": 64,
@@ -287,20 +319,22 @@ def hf_config(spec, vocab_size, decoder_vocab_size, pad):
     return cfg
 
 
-def generation_config(pad):
-    return {
+def generation_config(pad, eos=0, extra=None):
+    config = {
         "bad_words_ids": [[pad]],
         "bos_token_id": 0,
         "decoder_start_token_id": pad,
-        "eos_token_id": 0,
-        "forced_eos_token_id": 0,
+        "eos_token_id": eos,
+        "forced_eos_token_id": eos,
         "max_length": 64,
         "num_beams": 4,
         "pad_token_id": pad,
     }
+    config.update(extra or {})
+    return config
 
 
-def make_weights(spec, V, Vt, seed):
+def make_weights(spec, V, Vt, seed, eos=0, pad=None):
     """Random weights (float64) under the Hugging Face names.
 
     Scales: linear weights N(0, 1/in) so activations stay O(1); embedding and
@@ -309,6 +343,7 @@ def make_weights(spec, V, Vt, seed):
     query/key maps of the decoder attentions scaled by `qk_gain`."""
     rng = np.random.RandomState(seed)
     d = spec["d_model"]
+    pad = Vt - 1 if pad is None else pad
     t = {}
 
     def linear(name, n_out, n_in):
@@ -327,15 +362,20 @@ def make_weights(spec, V, Vt, seed):
         return e / np.linalg.norm(e, axis=1, keepdims=True) * (emb_std * np.sqrt(d))
 
     shared = embedding(V)
-    t["model.shared.weight"] = shared
+    if not spec.get("no_shared"):
+        t["model.shared.weight"] = shared
     if spec["separate_vocabs"]:
         dec_emb = embedding(Vt)
     else:
         dec_emb = shared
     eos_gain = spec.get("eos_embedding_gain")
     if eos_gain:
-        dec_emb[0] *= eos_gain  # eos is id 0; a longer eos vector gives eos a wider logit spread
-    if spec["embed_copies"]:
+        dec_emb[eos] *= eos_gain  # a longer eos vector gives eos a wider logit spread
+    if spec.get("no_shared"):
+        # Separate vocabularies as transformers writes them: model.shared is None.
+        t["model.encoder.embed_tokens.weight"] = shared
+        t["model.decoder.embed_tokens.weight"] = dec_emb
+    elif spec["embed_copies"]:
         t["model.encoder.embed_tokens.weight"] = shared
         t["model.decoder.embed_tokens.weight"] = dec_emb
     elif spec["separate_vocabs"]:
@@ -344,8 +384,8 @@ def make_weights(spec, V, Vt, seed):
         t["lm_head.weight"] = embedding(Vt)
     if spec["final_logits_bias"]:
         bias = rng.standard_normal((1, Vt)) * spec.get("bias_std", 0.3)
-        bias[0, 0] += spec["eos_bias"]
-        bias[0, Vt - 1] = 0.0  # pad column (never generated)
+        bias[0, eos] += spec["eos_bias"]
+        bias[0, pad] = 0.0  # pad column (never generated)
         t["final_logits_bias"] = bias
     if spec["stored_positions"]:
         # Stored tables are the sinusoids plus a visible perturbation, so that a
@@ -399,6 +439,30 @@ def write_json(path, obj, indent=2, sort_keys=True):
         f.write("\n")
 
 
+def build_sorted_vocab(pieces, languages):
+    """tc-big layout: every piece, the language tokens and </s>, <unk> sorted by
+    their text (so the special tokens land in the middle), <pad> last."""
+    names = sorted(set(pieces) | {f">>{code}<<" for code in languages} | {"</s>", "<unk>"})
+    vocab = {p: i for i, p in enumerate(names)}
+    vocab["<pad>"] = len(vocab)
+    return vocab
+
+
+def build_target_vocab_with_pad_at(pieces, pad):
+    """A separate target vocabulary of another size whose <pad> has the id `pad`
+    (the one pad_token_id of config.json): </s>=0, <unk>=1, pieces, <pad> at
+    `pad`, the remaining pieces after it."""
+    vocab = {"</s>": 0, "<unk>": 1}
+    for p in pieces:
+        if len(vocab) == pad:
+            vocab["<pad>"] = pad
+        if p not in vocab:
+            vocab[p] = len(vocab)
+    if "<pad>" not in vocab or len(vocab) <= pad + 1:
+        raise ValueError("the target vocabulary must be larger than the source one")
+    return vocab
+
+
 def make_model(spec, index, out_root, workdir):
     seed = SEED + 1000 * index
     out = os.path.join(out_root, spec["name"])
@@ -414,16 +478,23 @@ def make_model(spec, index, out_root, workdir):
     tgt_pieces = spm_normal_pieces(tgt_spm)
     if spec["separate_vocabs"]:
         vocab = build_vocab([src_pieces])
-        target_vocab = build_vocab([tgt_pieces])
-        if len(vocab) != len(target_vocab):
-            # pad_token_id = decoder_start_token_id is one id for both vocabularies,
-            # and <pad> is the last entry of each: the sizes must agree.
-            raise ValueError("separate vocabularies must have equal sizes")
+        if spec.get("no_shared"):
+            target_vocab = build_target_vocab_with_pad_at(tgt_pieces, len(vocab) - 1)
+        else:
+            target_vocab = build_vocab([tgt_pieces])
+            if len(vocab) != len(target_vocab):
+                # pad_token_id = decoder_start_token_id is one id for both vocabularies,
+                # and <pad> is the last entry of each: the sizes must agree.
+                raise ValueError("separate vocabularies must have equal sizes")
+    elif spec.get("languages"):
+        vocab = build_sorted_vocab(src_pieces + tgt_pieces, spec["languages"])
+        target_vocab = vocab
     else:
         vocab = build_vocab([src_pieces, tgt_pieces])
         target_vocab = vocab
     V, Vt = len(vocab), len(target_vocab)
-    pad = V - 1
+    pad = vocab["<pad>"]
+    eos = vocab["</s>"]
     with open(os.path.join(out, "source.spm"), "wb") as f:
         f.write(src_spm)
     with open(os.path.join(out, "target.spm"), "wb") as f:
@@ -432,12 +503,104 @@ def make_model(spec, index, out_root, workdir):
     write_json(os.path.join(out, "vocab.json"), vocab, sort_keys=False)
     if spec["separate_vocabs"]:
         write_json(os.path.join(out, "target_vocab.json"), target_vocab, sort_keys=False)
-    write_json(os.path.join(out, "config.json"), hf_config(spec, V, Vt, pad))
-    write_json(os.path.join(out, "generation_config.json"), generation_config(pad))
-    weights = make_weights(spec, V, Vt, seed + 3 + spec.get("weight_seed_offset", 0))
+    write_json(os.path.join(out, "config.json"), hf_config(spec, V, Vt, pad, eos))
+    weights = make_weights(spec, V, Vt, seed + 3 + spec.get("weight_seed_offset", 0), eos=eos, pad=pad)
     safetensors_io.save_file(weights, os.path.join(out, "model.safetensors"), dtype=spec["dtype"],
                              metadata={"format": "pt"})
+    generation = generation_config(pad, eos, spec.get("generation", {}))
+    if spec.get("ban_greedy_tokens"):
+        generation["bad_words_ids"] += choose_banned_tokens(out, generation, vocab, spec["languages"][0])
+    write_json(os.path.join(out, "generation_config.json"), generation)
     return {"name": spec["name"], "vocab_size": V, "decoder_vocab_size": Vt}
+
+
+def choose_banned_tokens(model_dir, generation, vocab, language):
+    """bad_words_ids that change greedy outputs: the first token the model picks
+    for BAN_SENTENCES[0], and the second and third tokens it then picks for
+    BAN_SENTENCES[1] (a sequence of two: its second token is banned after the
+    first)."""
+    import torch
+    from tserve_ref import decoding
+    from tserve_ref.generation import GenerationRules
+    from tserve_ref.marian import MarianMTModel
+    import sentencepiece as spm
+
+    write_json(os.path.join(model_dir, "generation_config.json"), generation)
+    model = MarianMTModel.from_pretrained(model_dir).double().eval()
+    sp = spm.SentencePieceProcessor(model_file=os.path.join(model_dir, "source.spm"))
+
+    def source(text):
+        pieces = sp.encode(text, out_type=str)
+        return [vocab[f">>{language}<<"]] + [vocab.get(p, vocab["<unk>"]) for p in pieces] + [vocab["</s>"]]
+
+    with torch.no_grad():
+        first = decoding.greedy(model, [source(BAN_SENTENCES[0])], max_length=8)[0].ids[0]
+        model.generation = GenerationRules.from_dicts(
+            model.config, {"bad_words_ids": generation["bad_words_ids"] + [[first]]})
+        second = decoding.greedy(model, [source(BAN_SENTENCES[1])], max_length=8)[0].ids
+    return [[first], second[1:3]]
+
+
+# A model with target-language tokens bans tokens its greedy search picks for
+# these sentences (see choose_banned_tokens).
+BAN_SENTENCES = ["The old dog sleeps.", "A small cat waits near the river."]
+
+
+# Other checkpoint layouts of some models: the same weights as the model's
+# model.safetensors, written as transformers writes pytorch_model.bin (tied
+# weights as views of one storage) or as shards with an index.
+TIED_SHARED = ["model.shared.weight", "model.encoder.embed_tokens.weight",
+               "model.decoder.embed_tokens.weight"]
+LAYOUTS = [
+    {"name": "tiny-relu-tied-f32-bin", "base": "tiny-relu-tied-f32", "format": "bin",
+     "tie": TIED_SHARED + ["lm_head.weight"]},
+    {"name": "swish-untied-f16-bin", "base": "swish-untied-f16", "format": "bin", "tie": TIED_SHARED},
+    {"name": "gelu-separate-bf16-sharded", "base": "gelu-separate-bf16", "format": "safetensors",
+     "shards": 3},
+    {"name": "odd-defaults-f32-bin-sharded", "base": "odd-defaults-f32", "format": "bin", "shards": 2,
+     "tie": TIED_SHARED + ["lm_head.weight"]},
+]
+
+
+def make_layout(layout, out_root):
+    from tserve_ref import checkpoint
+    base = os.path.join(out_root, layout["base"])
+    out = os.path.join(out_root, layout["name"])
+    if os.path.isdir(out):
+        shutil.rmtree(out)
+    shutil.copytree(base, out, ignore=shutil.ignore_patterns("model.safetensors"))
+    tensors, dtypes, _ = safetensors_io.load_file(os.path.join(base, "model.safetensors"))
+    dtype = dtypes[sorted(tensors)[0]]
+    names = sorted(tensors)
+    shards = layout.get("shards", 1)
+    # Shards of consecutive names; a tied group stays in the shard of its first name.
+    groups = [names[i * len(names) // shards:(i + 1) * len(names) // shards] for i in range(shards)]
+    tie = layout.get("tie", [])
+    if layout["format"] == "safetensors":
+        files = checkpoint.shard_names(shards, "safetensors")
+        weight_map, total = {}, 0
+        for file, group in zip(files, groups):
+            part = {n: tensors[n] for n in group}
+            safetensors_io.save_file(part, os.path.join(out, file), dtype=dtype, metadata={"format": "pt"})
+            weight_map.update({n: file for n in group})
+            total += sum(tensors[n].size for n in group) * (4 if dtype == "F32" else 2)
+        checkpoint.write_index(os.path.join(out, checkpoint.SAFETENSORS_INDEX), weight_map, total)
+        return
+    owner = tie[0] if tie else None
+    files = [checkpoint.TORCH_BIN] if shards == 1 else checkpoint.shard_names(shards, "bin")
+    weight_map, total = {}, 0
+    for k, (file, group) in enumerate(zip(files, groups)):
+        part = {n: tensors[n] for n in group if n not in tie}
+        tie_groups = []
+        if owner is not None and k == 0:
+            part[owner] = tensors[owner]
+            tie_groups = [tie]
+        state = checkpoint.torch_state_dict(part, dtype, tie_groups)
+        checkpoint.save_bin(state, os.path.join(out, file))
+        weight_map.update({n: file for n in state})
+        total += sum(tensors[n].size for n in part) * (4 if dtype == "F32" else 2)
+    if shards > 1:
+        checkpoint.write_index(os.path.join(out, checkpoint.TORCH_BIN_INDEX), weight_map, total)
 
 
 def make_all(out_root):
@@ -446,6 +609,8 @@ def make_all(out_root):
     with tempfile.TemporaryDirectory(prefix="tserve-spm-") as workdir:
         for i, spec in enumerate(MODELS):
             info.append(make_model(spec, i, out_root, workdir))
+    for layout in LAYOUTS:
+        make_layout(layout, out_root)
     return info
 
 
@@ -474,7 +639,7 @@ def main():
     if args.check:
         with tempfile.TemporaryDirectory(prefix="tserve-models-") as tmp:
             make_all(tmp)
-            names = {m["name"] for m in MODELS}
+            names = {m["name"] for m in MODELS} | {m["name"] for m in LAYOUTS}
             diffs = []
             for n in sorted(names):
                 diffs += [f"{n}/{d}" for d in compare_trees(os.path.join(tmp, n), os.path.join(args.out, n))]

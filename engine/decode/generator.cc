@@ -1,6 +1,9 @@
 #include "engine/decode/generator.h"
 
 #include <algorithm>
+#include <limits>
+
+#include "engine/ops/vector_math.h"
 
 namespace tserve::engine {
 namespace {
@@ -88,28 +91,22 @@ void Generator::ReorderCaches(Job& job, const std::vector<int>& parents) {
   job.caches.swap(reordered_);
 }
 
-void Generator::Step(std::vector<TokenEvent>* tokens, std::vector<FinishedJob>* finished) {
-  if (jobs_.empty()) return;
-  rows_.clear();
-  for (const Job& job : jobs_) {
-    for (int r = 0; r < job.search->num_rows(); ++r) {
-      rows_.push_back({job.search->input_token(r), job.caches[r].get(), job.source.get()});
-    }
-  }
-  decoder_.Step(rows_, workspace_, logits_);
-  ++steps_;
-
+void Generator::MaskAll() {
   const int64_t V = vocab_.size;
   int64_t offset = 0;
   for (const Job& job : jobs_) {
     job.search->MaskLogits(logits_.data() + offset * V);
     offset += job.search->num_rows();
   }
+}
+
+void Generator::Normalize() {
   // Runs of consecutive jobs alike are normalised together: log-softmax in
   // place for the searches that read whole rows, each row's best token for
   // the others (greedy), which leaves the logits as they are.
+  const int64_t V = vocab_.size;
   best_.resize(rows_.size());
-  offset = 0;
+  int64_t offset = 0;
   for (size_t first = 0; first < jobs_.size();) {
     const bool log_probs = jobs_[first].search->NeedsLogProbs();
     int64_t rows = 0;
@@ -126,9 +123,54 @@ void Generator::Step(std::vector<TokenEvent>* tokens, std::vector<FinishedJob>* 
     offset += rows;
     first = end;
   }
+}
+
+void Generator::RepickMaskedBestTokens() {
+  // A greedy row's best token was found before the masks; where a mask removed
+  // it, the best token is the arg max of what is left. The normaliser stays
+  // that of the raw row.
+  const int64_t V = vocab_.size;
+  int64_t offset = 0;
+  for (const Job& job : jobs_) {
+    const int rows = job.search->num_rows();
+    if (!job.search->NeedsLogProbs()) {
+      for (int r = 0; r < rows; ++r) {
+        const float* row = logits_.data() + (offset + r) * V;
+        BestToken& best = best_[offset + r];
+        if (row[best.id] == -std::numeric_limits<float>::infinity()) {
+          best.id = static_cast<int32_t>(ArgMax(row, V));
+        }
+      }
+    }
+    offset += rows;
+  }
+}
+
+void Generator::Step(std::vector<TokenEvent>* tokens, std::vector<FinishedJob>* finished) {
+  if (jobs_.empty()) return;
+  rows_.clear();
+  for (const Job& job : jobs_) {
+    for (int r = 0; r < job.search->num_rows(); ++r) {
+      rows_.push_back({job.search->input_token(r), job.caches[r].get(), job.source.get()});
+    }
+  }
+  decoder_.Step(rows_, workspace_, logits_);
+  ++steps_;
+
+  // With renormalize_logits the masked logits are normalised; without it (Hugging
+  // Face's default) the raw logits are, and the masks apply to the log-probabilities.
+  if (vocab_.renormalize) {
+    MaskAll();
+    Normalize();
+  } else {
+    Normalize();
+    MaskAll();
+    RepickMaskedBestTokens();
+  }
 
   // Jobs that go on are compacted to the front in place, keeping their order.
-  offset = 0;
+  const int64_t V = vocab_.size;
+  int64_t offset = 0;
   size_t kept = 0;
   for (Job& job : jobs_) {
     const int rows = job.search->num_rows();

@@ -65,6 +65,11 @@ class Generator {
     int64_t reserve_steps;
   };
 
+  // The steps of turning the decoder's logits into each search's scores.
+  void MaskAll();
+  void Normalize();
+  void RepickMaskedBestTokens();
+
   std::unique_ptr<SelfAttentionCache> TakeCache(int64_t reserve_steps);
   void ReleaseCaches(Job& job);
   // Rearranges a job's caches after a step: row i of the next step continues

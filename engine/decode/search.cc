@@ -44,11 +44,13 @@ class IndependentSearch final : public Search {
     int kept = 0;
     for (int i = 0; i < rows; ++i) {
       Row& row = rows_[live_[i]];
-      const int32_t token = forced                   ? *forced
+      const bool forced_eos = ForcedEosStep();
+      const int32_t token = forced_eos               ? vocab_.eos
+                            : forced                 ? *forced
                             : options_.sampling()    ? Sample(scores.row(i), row.rng)
                             : scores.best != nullptr ? scores.best[i].id
                                                      : Argmax(scores.row(i));
-      const float score = scores.LogProb(i, token);
+      const float score = forced_eos ? 0.f : scores.LogProb(i, token);
       row.hypothesis.token_scores.push_back(score);
       row.hypothesis.score += score;
       if (token == vocab_.eos) {
@@ -75,6 +77,18 @@ class IndependentSearch final : public Search {
   }
 
   std::optional<StreamedToken> LastToken() const override { return last_; }
+
+  bool RowEndsWith(int row, const std::vector<int32_t>& tokens, size_t count) const override {
+    const std::vector<int32_t>& ids = rows_[live_[row]].hypothesis.ids;
+    if (count > ids.size() + 1) return false;
+    // Position i of the fed sequence: the start token, then the generated ids.
+    const auto fed = [&](size_t i) { return i == 0 ? vocab_.decoder_start : ids[i - 1]; };
+    const size_t length = ids.size() + 1;
+    for (size_t k = 0; k < count; ++k) {
+      if (fed(length - count + k) != tokens[k]) return false;
+    }
+    return true;
+  }
 
  private:
   struct Row {
@@ -170,9 +184,14 @@ class BeamSearch final : public Search {
 
     // Each beam's 2B best candidates contain the global 2B best.
     pool_.clear();
+    const bool forced_eos = ForcedEosStep();
     for (int b = 0; b < beam_size_; ++b) {
       const float* lp = logp + (generated_ == 0 ? 0 : b) * V;
       const float base = beams_[b].score;
+      if (forced_eos) {
+        pool_.push_back({base, b * V + vocab_.eos});
+        continue;
+      }
       if (forced) {
         if (lp[*forced] != kNegInf) pool_.push_back({base + lp[*forced], b * V + *forced});
         continue;
@@ -187,7 +206,7 @@ class BeamSearch final : public Search {
          ++rank) {
       const int b = static_cast<int>(pool_[rank].flat / V);
       const int32_t token = static_cast<int32_t>(pool_[rank].flat % V);
-      const float token_logp = logp[(generated_ == 0 ? 0 : b) * V + token];
+      const float token_logp = forced_eos ? 0.f : logp[(generated_ == 0 ? 0 : b) * V + token];
       if (token == vocab_.eos) {
         if (rank < static_cast<size_t>(beam_size_)) {
           AddFinished(Finished{0, 0, beams_[b].node, token_logp, true}, pool_[rank].value,
@@ -220,6 +239,18 @@ class BeamSearch final : public Search {
       parents->clear();
     }
     return done;
+  }
+
+  bool RowEndsWith(int row, const std::vector<int32_t>& tokens, size_t count) const override {
+    // Walks the row's path back from its last token; the start token is first.
+    int32_t node = generated_ == 0 ? kNoNode : beams_[row].node;
+    for (size_t k = count; k-- > 0;) {
+      const int32_t token = node == kNoNode ? vocab_.decoder_start : history_[node].token;
+      if (token != tokens[k]) return false;
+      if (node == kNoNode) return k == 0;
+      node = history_[node].parent;
+    }
+    return true;
   }
 
   GenerationResult TakeResult() override {
@@ -359,7 +390,15 @@ void Search::MaskLogits(float* logits) const {
     float* row = logits + r * vocab_.size;
     row[vocab_.pad] = kNegInf;
     if (!eos_allowed) row[vocab_.eos] = kNegInf;
+    for (int32_t token : vocab_.banned) row[token] = kNegInf;
+    for (const std::vector<int32_t>& sequence : vocab_.banned_sequences) {
+      if (RowEndsWith(r, sequence, sequence.size() - 1)) row[sequence.back()] = kNegInf;
+    }
   }
+}
+
+bool Search::ForcedEosStep() const {
+  return vocab_.forced_eos && !options_.ignore_eos && generated_ == options_.max_length - 1;
 }
 
 std::optional<int32_t> Search::ForcedToken() const {

@@ -11,12 +11,22 @@
 
 namespace tserve::engine {
 
-// The token ids a search needs to know about.
+// The token ids a search needs to know about, and the model's generation rules
+// (docs/semantics.md, "Decoding").
 struct SearchVocab {
-  int32_t eos;
-  int32_t pad;
-  int32_t decoder_start;
-  int64_t size;
+  int32_t eos = 0;
+  int32_t pad = 0;
+  int32_t decoder_start = 0;
+  int64_t size = 0;
+  // Tokens never generated (bad_words_ids of one token; pad is always banned).
+  std::vector<int32_t> banned;
+  // Longer bad_words_ids: the last token is banned right after the others.
+  std::vector<std::vector<int32_t>> banned_sequences;
+  // forced_eos_token_id: the step that reaches max_length produces eos, with
+  // log-probability 0.
+  bool forced_eos = false;
+  // renormalize_logits: normalise after masking (else before).
+  bool renormalize = false;
 };
 
 // A token that hypothesis 0 gained in the last step and will keep (streaming).
@@ -59,7 +69,8 @@ class Search {
   // Tokens generated so far (the same for every row).
   int generated() const { return generated_; }
 
-  // Sets to -inf the logits that the options forbid at this step: pad always,
+  // Sets to -inf the logits that the options forbid at this step: pad and the
+  // banned tokens always, a banned sequence's last token after the rest of it,
   // eos before min_length (or always, with ignore_eos). logits: [num_rows, V].
   void MaskLogits(float* logits) const;
 
@@ -81,6 +92,12 @@ class Search {
  protected:
   // The forced token of the current step, when a target prefix is in force.
   std::optional<int32_t> ForcedToken() const;
+  // Whether this step must produce eos (forced_eos at the last step).
+  bool ForcedEosStep() const;
+  // Whether the tokens row `row` has fed so far (the start token first) end
+  // with `tokens`.
+  virtual bool RowEndsWith(int row, const std::vector<int32_t>& tokens,
+                           size_t count) const = 0;
 
   DecodingOptions options_;
   SearchVocab vocab_;

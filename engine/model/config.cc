@@ -87,11 +87,99 @@ absl::StatusOr<Json> ParseObject(std::string_view text) {
   return j;
 }
 
-// The generation defaults shared by config.json and generation_config.json. They are
-// checked as soon as they are read so that an error names the file that holds them.
+// An id field that transformers also accepts as a list (eos_token_id, forced_eos_token_id):
+// tserve stops on one token, so a list must hold exactly one.
+absl::Status ReadTokenId(const Json& obj, std::string_view key, std::optional<int64_t>& out) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return absl::OkStatus();
+  const Json* value = &*it;
+  if (it->is_array()) {
+    if (it->size() != 1) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "%s lists %d tokens; tserve supports exactly one", key, it->size()));
+    }
+    value = &(*it)[0];
+  }
+  if (!value->is_number_integer()) return TypeError(key, "an integer", *value);
+  out = value->get<int64_t>();
+  return absl::OkStatus();
+}
+
+absl::Status ReadBadWords(const Json& obj, std::vector<std::vector<int32_t>>& out) {
+  auto it = obj.find("bad_words_ids");
+  if (it == obj.end() || it->is_null()) return absl::OkStatus();
+  if (!it->is_array()) return TypeError("bad_words_ids", "a list of lists of token ids", *it);
+  out.clear();
+  for (const Json& sequence : *it) {
+    if (!sequence.is_array() || sequence.empty()) {
+      return absl::InvalidArgumentError(
+          "bad_words_ids must be a list of non-empty lists of token ids");
+    }
+    std::vector<int32_t> ids;
+    for (const Json& id : sequence) {
+      if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() > kMaxSize) {
+        return absl::InvalidArgumentError(
+            absl::StrFormat("bad_words_ids holds %s; token ids are non-negative integers",
+                            id.dump()));
+      }
+      ids.push_back(static_cast<int32_t>(id.get<int64_t>()));
+    }
+    out.push_back(std::move(ids));
+  }
+  return absl::OkStatus();
+}
+
+// Generation fields of transformers' GenerationConfig that change the output but that
+// tserve does not apply: each is reported when the file sets it to something other than
+// transformers' default. Requests choose these behaviours explicitly instead (sampling)
+// or tserve does not offer them.
+void NoteIgnoredFields(const Json& obj, std::vector<std::string>& ignored) {
+  struct Default {
+    const char* key;
+    Json value;
+  };
+  const Default defaults[] = {
+      {"do_sample", false},
+      {"temperature", 1.0},
+      {"top_k", 50},
+      {"top_p", 1.0},
+      {"typical_p", 1.0},
+      {"repetition_penalty", 1.0},
+      {"no_repeat_ngram_size", 0},
+      {"encoder_no_repeat_ngram_size", 0},
+      {"num_beam_groups", 1},
+      {"diversity_penalty", 0.0},
+      {"early_stopping", false},
+      {"num_return_sequences", 1},
+      {"max_new_tokens", nullptr},
+      {"forced_bos_token_id", nullptr},
+      {"suppress_tokens", nullptr},
+      {"begin_suppress_tokens", nullptr},
+      {"exponential_decay_length_penalty", nullptr},
+      {"sequence_bias", nullptr},
+  };
+  for (const Default& d : defaults) {
+    auto it = obj.find(d.key);
+    if (it == obj.end()) continue;
+    const bool same = (it->is_number() && d.value.is_number())
+                          ? it->get<double>() == d.value.get<double>()
+                          : *it == d.value;
+    if (same) continue;
+    std::string entry = absl::StrFormat("%s=%s", d.key, it->dump());
+    std::erase_if(ignored, [&](const std::string& e) {
+      return e.substr(0, e.find('=')) == d.key;
+    });
+    ignored.push_back(std::move(entry));
+  }
+}
+
+// The generation defaults shared by config.json and generation_config.json (the latter
+// overrides field by field). They are checked as soon as they are read so that an error
+// names the file that holds them.
 absl::Status ReadGenerationFields(const Json& obj, ModelConfig& c) {
   if (absl::Status s = ReadInt(obj, "num_beams", c.num_beams, true); !s.ok()) return s;
   if (absl::Status s = ReadInt(obj, "max_length", c.max_length, true); !s.ok()) return s;
+  if (absl::Status s = ReadInt(obj, "min_length", c.min_length, true); !s.ok()) return s;
   if (absl::Status s = ReadFloat(obj, "length_penalty", c.length_penalty, true); !s.ok()) {
     return s;
   }
@@ -102,6 +190,29 @@ absl::Status ReadGenerationFields(const Json& obj, ModelConfig& c) {
           absl::StrFormat("%s must be in [1, %d], got %d", key, kMaxSize, value));
     }
   }
+  if (c.min_length < 0 || c.min_length > kMaxSize) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("min_length must be in [0, %d], got %d", kMaxSize, c.min_length));
+  }
+  // The special ids may be repeated here; generate() uses these values.
+  for (const auto& [key, out] : {std::pair{"pad_token_id", &c.pad_token_id},
+                                 std::pair{"decoder_start_token_id", &c.decoder_start_token_id}}) {
+    if (absl::Status s = ReadInt(obj, key, *out, true); !s.ok()) return s;
+  }
+  std::optional<int64_t> eos;
+  if (absl::Status s = ReadTokenId(obj, "eos_token_id", eos); !s.ok()) return s;
+  if (eos) c.eos_token_id = *eos;
+  if (absl::Status s = ReadTokenId(obj, "forced_eos_token_id", c.forced_eos_token_id); !s.ok()) {
+    return s;
+  }
+  if (auto it = obj.find("forced_eos_token_id"); it != obj.end() && it->is_null()) {
+    c.forced_eos_token_id.reset();
+  }
+  if (absl::Status s = ReadBadWords(obj, c.bad_words_ids); !s.ok()) return s;
+  if (absl::Status s = ReadBool(obj, "renormalize_logits", c.renormalize_logits); !s.ok()) {
+    return s;
+  }
+  NoteIgnoredFields(obj, c.ignored_generation_fields);
   return absl::OkStatus();
 }
 
@@ -121,12 +232,14 @@ absl::Status ReadConfigFields(const Json& obj, ModelConfig& c) {
       {"decoder_ffn_dim", &c.decoder_ffn_dim},
       {"max_position_embeddings", &c.max_position_embeddings},
       {"pad_token_id", &c.pad_token_id},
-      {"eos_token_id", &c.eos_token_id},
       {"decoder_start_token_id", &c.decoder_start_token_id},
   };
   for (const IntField& f : ints) {
     if (absl::Status s = ReadInt(obj, f.key, *f.out); !s.ok()) return s;
   }
+  std::optional<int64_t> eos;
+  if (absl::Status s = ReadTokenId(obj, "eos_token_id", eos); !s.ok()) return s;
+  if (eos) c.eos_token_id = *eos;
   // MarianConfig: decoder_vocab_size = decoder_vocab_size or vocab_size.
   c.decoder_vocab_size = c.vocab_size;
   if (absl::Status s = ReadInt(obj, "decoder_vocab_size", c.decoder_vocab_size, true); !s.ok()) {
@@ -223,6 +336,21 @@ absl::Status Validate(const ModelConfig& c) {
           "%s %d is outside the vocabulary: must be in [0, %s = %d)", key, id, limit_name, limit));
     }
   }
+  if (c.forced_eos_token_id && *c.forced_eos_token_id != c.eos_token_id) {
+    // Forcing a token other than eos would not end the hypothesis.
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "forced_eos_token_id %d differs from eos_token_id %d; tserve forces eos only",
+        *c.forced_eos_token_id, c.eos_token_id));
+  }
+  for (const std::vector<int32_t>& sequence : c.bad_words_ids) {
+    for (int32_t id : sequence) {
+      if (id >= c.decoder_vocab_size) {
+        return absl::InvalidArgumentError(absl::StrFormat(
+            "bad_words_ids holds token %d, outside the target vocabulary of %d", id,
+            c.decoder_vocab_size));
+      }
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -317,17 +445,25 @@ absl::StatusOr<ModelConfig> ParseModelConfig(std::string_view config_json,
   if (absl::Status s = ReadConfigFields(*root, config); !s.ok()) {
     return prefixed("config.json", s);
   }
-  if (absl::Status s = Validate(config); !s.ok()) return prefixed("config.json", s);
   if (absl::Status s = ReadGenerationFields(*root, config); !s.ok()) {
     return prefixed("config.json", s);
   }
+  if (absl::Status s = Validate(config); !s.ok()) return prefixed("config.json", s);
   if (!generation_config_json.empty()) {
     absl::StatusOr<Json> gen = ParseObject(generation_config_json);
     if (!gen.ok()) return prefixed("generation_config.json", gen.status());
     if (absl::Status s = ReadGenerationFields(*gen, config); !s.ok()) {
       return prefixed("generation_config.json", s);
     }
+    if (absl::Status s = Validate(config); !s.ok()) {
+      return prefixed("generation_config.json", s);
+    }
   }
+  // transformers' NoBadWordsLogitsProcessor drops the sequence [eos]: banning eos alone
+  // would make every hypothesis run to max_length.
+  std::erase_if(config.bad_words_ids, [&](const std::vector<int32_t>& sequence) {
+    return sequence.size() == 1 && sequence[0] == config.eos_token_id;
+  });
   return config;
 }
 

@@ -5,8 +5,10 @@
 #define TSERVE_ENGINE_MODEL_CONFIG_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -39,6 +41,22 @@ struct ModelConfig {
   int64_t max_length = 512;  // HF counts the start token: the engine allows max_length - 1
                              // generated tokens
   float length_penalty = 1.0f;
+  // Hugging Face's min_length counts the start token: eos is banned while fewer than
+  // min_length - 1 tokens have been generated.
+  int64_t min_length = 0;
+  // bad_words_ids: token sequences never generated. A sequence of one token bans it at
+  // every step; a longer one bans its last token right after the others. Sequences
+  // equal to [eos] are dropped, as transformers drops them.
+  std::vector<std::vector<int32_t>> bad_words_ids;
+  // The token forced at the last step a hypothesis can take (max_length).
+  std::optional<int64_t> forced_eos_token_id;
+  // true: log-probabilities are normalised after the logits are masked (bad words,
+  // min_length, forced eos); false (Hugging Face's default): normalised first, so the
+  // masked tokens' probability is not given to the others. Changes beam search.
+  bool renormalize_logits = false;
+  // Generation fields found in the files that change Hugging Face's output but that
+  // tserve does not apply, as "name=value" (docs/semantics.md lists them).
+  std::vector<std::string> ignored_generation_fields;
 
   // True when the decoder has its own vocabulary; the tokenizer then reads target_vocab.json.
   bool separate_vocabs() const { return !share_encoder_decoder_embeddings; }

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "engine/core/status_macros.h"
 #include "engine/model/positions.h"
 #include "engine/model/safetensors.h"
@@ -20,6 +21,22 @@ absl::StatusOr<std::vector<float>> LoadPositions(const WeightLoader& weights,
     return weights.Read(name, {config.max_position_embeddings, config.d_model});
   }
   return SinusoidalPositions(config.max_position_embeddings, config.d_model);
+}
+
+// The tensor holding the source embeddings. transformers writes model.shared.weight
+// with a shared vocabulary (the embed_tokens are views of it, often left out of the
+// file); with separate vocabularies model.shared is None and only
+// model.encoder.embed_tokens.weight exists.
+absl::StatusOr<std::string> SourceEmbeddingName(const WeightLoader& weights,
+                                                const ModelConfig& config) {
+  std::vector<std::string> candidates = {"model.shared.weight",
+                                         "model.encoder.embed_tokens.weight"};
+  if (!config.separate_vocabs()) candidates.push_back("model.decoder.embed_tokens.weight");
+  for (const std::string& name : candidates) {
+    if (weights.Has(name)) return name;
+  }
+  return absl::NotFoundError(absl::StrCat("the checkpoint has no source embeddings: none of ",
+                                          absl::StrJoin(candidates, ", "), " is present"));
 }
 
 }  // namespace
@@ -46,8 +63,9 @@ absl::StatusOr<std::unique_ptr<MarianModel>> MarianModel::Load(const std::string
   const Embedding::Storage storage = compute_type == ComputeType::kFloat32
                                          ? Embedding::Storage::kFloat32
                                          : Embedding::Storage::kBfloat16;
+  TSERVE_ASSIGN_OR_RETURN(std::string source_name, SourceEmbeddingName(weights, config));
   TSERVE_ASSIGN_OR_RETURN(std::vector<float> shared,
-                          weights.Read("model.shared.weight", {config.vocab_size, d}));
+                          weights.Read(source_name, {config.vocab_size, d}));
   model->source_embedding_ =
       std::make_unique<Embedding>(shared, d, scale, &model->encoder_positions_, storage);
   // The float32 target table, kept until the decoder has packed it as its

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from .generation import GenerationRules
+
 NEG_INIT = -1e9
 MASK64 = (1 << 64) - 1
 
@@ -102,13 +104,37 @@ def _check_common(model, sources, max_length, prefixes):
     return prefixes
 
 
-def process_logits(logits, t, cfg, min_length=0, ignore_eos=False):
-    """Step 1 and 2 of the contract: returns logp [R,V] float32."""
+def process_logits(logits, t, cfg, min_length=0, ignore_eos=False, rules=None, fed=None,
+                   max_length=None):
+    """Step 1 and 2 of the contract: returns logp [R,V] float32.
+
+    `rules`: the model's GenerationRules (none when None); `fed`: per row, the
+    tokens fed so far (start token first), for banned sequences; `max_length`:
+    for the forced eos of the last step."""
+    rules = rules or GenerationRules()
+
+    def mask(x):
+        x[:, cfg.pad_token_id] = float("-inf")
+        if t < min_length or ignore_eos:
+            x[:, cfg.eos_token_id] = float("-inf")
+        for tok in rules.banned:
+            x[:, tok] = float("-inf")
+        for seq in rules.banned_sequences:
+            n = len(seq) - 1
+            for r, tokens in enumerate(fed or []):
+                if len(tokens) >= n and list(tokens[len(tokens) - n:]) == list(seq[:-1]):
+                    x[r, seq[-1]] = float("-inf")
+        return x
+
     x = logits.float().clone()
-    x[:, cfg.pad_token_id] = float("-inf")
-    if t < min_length or ignore_eos:
-        x[:, cfg.eos_token_id] = float("-inf")
-    return torch.log_softmax(x.double(), dim=-1).float()
+    if rules.renormalize:
+        logp = torch.log_softmax(mask(x).double(), dim=-1).float()
+    else:
+        logp = mask(torch.log_softmax(x.double(), dim=-1).float())
+    if rules.forced_eos and not ignore_eos and max_length is not None and t == max_length - 1:
+        logp.fill_(float("-inf"))
+        logp[:, cfg.eos_token_id] = 0.0
+    return logp
 
 
 def topk_lowest_index(x, k):
@@ -153,7 +179,8 @@ def greedy(model, sources, max_length=256, min_length=0, prefixes=None, ignore_e
                             device=model.device)
         for t in range(max_length):
             logits = model.decode_step(tokens, state)[:, -1]
-            logp = process_logits(logits, t, cfg, min_length, ignore_eos)
+            fed = [[cfg.decoder_start_token_id] + out_ids[s] for s in active]
+            logp = process_logits(logits, t, cfg, min_length, ignore_eos, model.generation, fed, max_length)
             best = torch.argmax(logp, dim=-1)  # first (lowest id) maximum
             if trace is not None:
                 top2 = torch.topk(logp, 2, dim=-1).values.tolist()
@@ -252,7 +279,10 @@ def beam_search(model, sources, beam_size=4, num_hypotheses=1, length_penalty=1.
         for t in range(max_length):
             n = len(active)
             logits = model.decode_step(tokens, state)[:, -1]
-            logp = process_logits(logits, t, cfg, min_length, ignore_eos).cpu()
+            fed = [[cfg.decoder_start_token_id] + hist_ids[i, b].tolist()
+                   for i in range(n) for b in range(B)]
+            logp = process_logits(logits, t, cfg, min_length, ignore_eos, model.generation, fed,
+                                  max_length).cpu()
             V = logp.shape[-1]
             logp = logp.view(n, B, V)
             for i, s in enumerate(active):
@@ -392,7 +422,10 @@ def sample(model, sources, temperature=1.0, topk=0, topp=1.0, seed=0, num_hypoth
         tokens = torch.full((S * N, 1), cfg.decoder_start_token_id, dtype=torch.long, device=model.device)
         for t in range(max_length):
             logits = model.decode_step(tokens, state)[:, -1]
-            logp = process_logits(logits, t, cfg, min_length, ignore_eos).cpu()
+            fed = [[cfg.decoder_start_token_id] + out_ids[k] for k in active]
+            logp = process_logits(logits, t, cfg, min_length, ignore_eos, model.generation, fed,
+                                  max_length).cpu()
+            forced_eos = model.generation.forced_eos and not ignore_eos and t == max_length - 1
             sorted_lp, order = torch.sort(logp, dim=1, descending=True, stable=True)
             sorted_lp = sorted_lp.double().numpy()
             order = order.numpy()
@@ -401,6 +434,8 @@ def sample(model, sources, temperature=1.0, topk=0, topp=1.0, seed=0, num_hypoth
             for r, (s, h) in enumerate(active):
                 if t < len(prefixes[s]):
                     tok = prefixes[s][t]
+                elif forced_eos:
+                    tok = eos  # nothing is drawn
                 else:
                     tok, u, c, cut_gap = sample_from_logp(sorted_lp[r], order[r], rngs[(s, h)], temperature,
                                                           topk, topp)

@@ -24,7 +24,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from . import safetensors_io
+from . import checkpoint, safetensors_io
+from .generation import GenerationRules
 
 LAYER_NORM_EPS = 1e-5
 
@@ -284,6 +285,7 @@ class MarianMTModel(nn.Module):
             else sinusoidal_positions(cfg.max_position_embeddings, d),
         }
         self._pos_cache = {}
+        self.generation = GenerationRules()  # set from the directory by from_pretrained
 
     # ------------------------------------------------------------------ weights
 
@@ -313,8 +315,9 @@ class MarianMTModel(nn.Module):
     @classmethod
     def from_pretrained(cls, model_dir, dtype=torch.float32, device="cpu"):
         cfg = MarianConfig.from_file(os.path.join(model_dir, "config.json"))
-        tensors, _, _ = safetensors_io.load_file(os.path.join(model_dir, "model.safetensors"))
-        return cls.from_tensors(cfg, tensors).to(device=device, dtype=dtype)
+        model = cls.from_tensors(cfg, checkpoint.load_tensors(model_dir))
+        model.generation = GenerationRules.from_dir(cfg, model_dir)
+        return model.to(device=device, dtype=dtype)
 
     @classmethod
     def from_tensors(cls, cfg, tensors):
