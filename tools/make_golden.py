@@ -143,6 +143,43 @@ def sampling_margin(trace):
     return m
 
 
+def sentences_for(tok):
+    """SENTENCES; for a model with several target languages each starts with a
+    language token, the first two languages in turn."""
+    languages = tok.target_languages()
+    if len(languages) < 2:
+        return list(SENTENCES)
+    return [f">>{languages[i % 2]}<< {text}" for i, text in enumerate(SENTENCES)]
+
+
+def layout_golden(models_dir, out_dir, layout):
+    """A model in another checkpoint layout has its base model's golden data:
+    the reference reads the same float32 weights from both (checked here, bit
+    for bit) and every other file is the same."""
+    from tserve_ref import checkpoint
+    base = checkpoint.load_tensors(os.path.join(models_dir, layout["base"]))
+    other = checkpoint.load_tensors(os.path.join(models_dir, layout["name"]))
+    tied = set(layout.get("tie", [])[1:])
+    for name in sorted(set(base) | set(other)):
+        if name in tied and name not in base:
+            continue  # a view of the tied storage, which the base leaves out
+        if name not in base or name not in other or not np.array_equal(base[name], other[name]):
+            raise RuntimeError(f"{layout['name']}: tensor {name} differs from {layout['base']}")
+    src = os.path.join(out_dir, layout["base"])
+    dst = os.path.join(out_dir, layout["name"])
+    os.makedirs(dst, exist_ok=True)
+    with open(os.path.join(src, "golden.json"), encoding="utf-8") as f:
+        g = json.load(f)
+    g["model"] = layout["name"]
+    g["same_weights_as"] = layout["base"]
+    with open(os.path.join(dst, "golden.json"), "w", encoding="utf-8") as f:
+        json.dump(g, f, sort_keys=True, indent=1, ensure_ascii=False, allow_nan=False)
+        f.write("\n")
+    with open(os.path.join(src, "golden.safetensors"), "rb") as f_in, \
+            open(os.path.join(dst, "golden.safetensors"), "wb") as f_out:
+        f_out.write(f_in.read())
+
+
 def golden_for_model(model_dir, name, margins, min_sampling_margin):
     torch.manual_seed(0)
     tok = MarianTokenizer(model_dir)
@@ -164,7 +201,7 @@ def golden_for_model(model_dir, name, margins, min_sampling_margin):
         "encode": [],
     }
     sources = []
-    for text in SENTENCES:
+    for text in sentences_for(tok):
         ids = tok.encode(text)
         sources.append(ids)
         g["sentences"].append({"text": text, "source_ids": ids})
@@ -283,7 +320,8 @@ def golden_for_model(model_dir, name, margins, min_sampling_margin):
 def write_golden(models_dir, out_dir, names, min_margin, min_sampling_margin, quiet=False):
     torch.set_num_threads(1)
     margins = Margins()
-    for name in names:
+    layouts = {layout["name"]: layout for layout in make_test_models.LAYOUTS}
+    for name in [n for n in names if n not in layouts]:
         g, tensors = golden_for_model(os.path.join(models_dir, name), name, margins, min_sampling_margin)
         d = os.path.join(out_dir, name)
         os.makedirs(d, exist_ok=True)
@@ -295,6 +333,10 @@ def write_golden(models_dir, out_dir, names, min_margin, min_sampling_margin, qu
             n_eos = sum(1 for e in g["greedy"] if len(e["ids"]) < e["max_length"])
             print(f"{name}: {len(g['greedy'])} greedy ({n_eos} ended by eos), {len(g['beam'])} beam, "
                   f"{len(g['sampling'])} sampling, {len(g['logits'])} logits, {len(g['encode'])} encode")
+    for name in [n for n in names if n in layouts]:
+        layout_golden(models_dir, out_dir, layouts[name])
+        if not quiet:
+            print(f"{name}: the golden data of {layouts[name]['base']} (same weights)")
     if not quiet:
         print(f"smallest margins: greedy {margins.greedy:.3g}, beam {margins.beam:.3g}, "
               f"sampling {margins.sampling:.3g}")

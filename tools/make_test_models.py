@@ -178,8 +178,9 @@ def build_vocab(piece_lists):
 # final_logits_bias (`eos_embedding_gain` scales the eos embedding row where
 # there is no bias), `self_attn_negate`, `qk_gain` and `self_qk_corr` shape the
 # decoder attention. `weight_seed_offset` and the eos setting were chosen so
-# that some golden outputs end with eos and some reach max_length, and so that
-# no golden decision is near a tie (make_golden.py checks this).
+# that no golden decision is near a tie (make_golden.py checks this). Most
+# models force eos at max_length (forced_eos_token_id, as OPUS-MT configs do);
+# odd-defaults-f32 does not, so its hypotheses can reach max_length without eos.
 MODELS = [
     {
         "name": "tiny-relu-tied-f32",
@@ -190,7 +191,7 @@ MODELS = [
         "max_position_embeddings": 64, "separate_vocabs": False, "tie": True,
         "dtype": "F32", "spm_vocab": (130, 120), "source_normalization": "nmt_nfkc",
         "stored_positions": True, "final_logits_bias": True, "embed_copies": False,
-        "eos_bias": 3.0, "weight_seed_offset": 15, "config_omit": [],
+        "eos_bias": 3.0, "weight_seed_offset": 20, "config_omit": [],
         "self_attn_negate": 3.0, "qk_gain": 3.0, "self_qk_corr": 0.8,
     },
     {
@@ -230,11 +231,13 @@ MODELS = [
         "max_position_embeddings": 1024, "separate_vocabs": False, "tie": True,
         "dtype": "F32", "spm_vocab": (110, 100),
         "stored_positions": False, "final_logits_bias": False, "embed_copies": False,
-        "eos_bias": 0.0, "eos_embedding_gain": 2.0, "weight_seed_offset": 8,
+        "eos_bias": 0.0, "eos_embedding_gain": 2.0, "weight_seed_offset": 11,
         "self_attn_negate": 3.0, "qk_gain": 3.0, "self_qk_corr": 0.8,
         "config_omit": ["activation_function", "scale_embedding", "share_encoder_decoder_embeddings",
                         "tie_word_embeddings", "eos_token_id", "decoder_vocab_size",
-                        "max_position_embeddings"],
+                        "max_position_embeddings", "forced_eos_token_id"],
+        # Without forced eos, hypotheses that reach max_length end there without eos.
+        "generation_omit": ["forced_eos_token_id"],
     },
     {
         # Target-language tokens (>>por<< ...) in a vocabulary sorted like
@@ -508,6 +511,8 @@ def make_model(spec, index, out_root, workdir):
     safetensors_io.save_file(weights, os.path.join(out, "model.safetensors"), dtype=spec["dtype"],
                              metadata={"format": "pt"})
     generation = generation_config(pad, eos, spec.get("generation", {}))
+    for k in spec.get("generation_omit", []):
+        del generation[k]
     if spec.get("ban_greedy_tokens"):
         generation["bad_words_ids"] += choose_banned_tokens(out, generation, vocab, spec["languages"][0])
     write_json(os.path.join(out, "generation_config.json"), generation)
