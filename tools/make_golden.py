@@ -54,7 +54,7 @@ SENTENCES = [
     "Every morning the slow train arrives, and the happy children sing together.",
     "My friend reads a letter, but the brave farmer walks to the market with his dog!",
 ]
-TARGET_PREFIX = "Der alte"
+TARGET_PREFIX = make_test_models.GOLDEN_TARGET_PREFIX
 MAX_LENGTH = 40
 # Sampling cases. `seed` is where the search for a seed starts (see below);
 # `step` the direction it moves in. The last but one case uses seeds just

@@ -252,7 +252,7 @@ MODELS = [
         "max_position_embeddings": 128, "separate_vocabs": False, "tie": True,
         "dtype": "F32", "spm_vocab": (140, 130), "languages": ["por", "pob", "spa"],
         "stored_positions": False, "final_logits_bias": True, "embed_copies": False,
-        "eos_bias": 0.0, "weight_seed_offset": 0, "config_omit": [],
+        "eos_bias": 0.0, "weight_seed_offset": 4, "config_omit": [],
         "self_attn_negate": 3.0, "qk_gain": 3.0, "self_qk_corr": 0.8,
         "generation": {"renormalize_logits": True}, "ban_greedy_tokens": True,
     },
@@ -520,10 +520,11 @@ def make_model(spec, index, out_root, workdir):
 
 
 def choose_banned_tokens(model_dir, generation, vocab, language):
-    """bad_words_ids that change greedy outputs: the first token the model picks
-    for BAN_SENTENCES[0], and the second and third tokens it then picks for
-    BAN_SENTENCES[1] (a sequence of two: its second token is banned after the
-    first)."""
+    """bad_words_ids that change greedy outputs: a token the model picks for
+    BAN_SENTENCES[0], and a pair of consecutive tokens it then picks for the
+    first of the others that has one (a sequence of two: its second token is
+    banned after the first). Tokens of GOLDEN_TARGET_PREFIX are not banned: the golden data
+    forces them."""
     import torch
     from tserve_ref import decoding
     from tserve_ref.generation import GenerationRules
@@ -533,22 +534,34 @@ def choose_banned_tokens(model_dir, generation, vocab, language):
     write_json(os.path.join(model_dir, "generation_config.json"), generation)
     model = MarianMTModel.from_pretrained(model_dir).double().eval()
     sp = spm.SentencePieceProcessor(model_file=os.path.join(model_dir, "source.spm"))
+    target_sp = spm.SentencePieceProcessor(model_file=os.path.join(model_dir, "target.spm"))
+    forced = {vocab[p] for p in target_sp.encode(GOLDEN_TARGET_PREFIX, out_type=str) if p in vocab}
 
     def source(text):
         pieces = sp.encode(text, out_type=str)
         return [vocab[f">>{language}<<"]] + [vocab.get(p, vocab["<unk>"]) for p in pieces] + [vocab["</s>"]]
 
     with torch.no_grad():
-        first = decoding.greedy(model, [source(BAN_SENTENCES[0])], max_length=8)[0].ids[0]
+        first_ids = decoding.greedy(model, [source(BAN_SENTENCES[0])], max_length=8)[0].ids
+        first = next(t for t in first_ids if t not in forced)
         model.generation = GenerationRules.from_dicts(
             model.config, {"bad_words_ids": generation["bad_words_ids"] + [[first]]})
-        second = decoding.greedy(model, [source(BAN_SENTENCES[1])], max_length=8)[0].ids
-    return [[first], second[1:3]]
+        pairs = []
+        for sentence in BAN_SENTENCES[1:]:
+            ids = decoding.greedy(model, [source(sentence)], max_length=20)[0].ids
+            pairs += [ids[k:k + 2] for k in range(len(ids) - 1) if ids[k + 1] not in forced]
+        pair = pairs[0]
+    return [[first], pair]
+
+
+# The target prefix that tools/make_golden.py forces in its golden cases.
+GOLDEN_TARGET_PREFIX = "Der alte"
 
 
 # A model with target-language tokens bans tokens its greedy search picks for
 # these sentences (see choose_banned_tokens).
-BAN_SENTENCES = ["The old dog sleeps.", "A small cat waits near the river."]
+BAN_SENTENCES = ["The old dog sleeps.", "A small cat waits near the river.",
+                 "Why does the young teacher never answer the question?"]
 
 
 # Other checkpoint layouts of some models: the same weights as the model's

@@ -1,6 +1,8 @@
 #include "engine/decode/decoding_options.h"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 
@@ -43,6 +45,19 @@ absl::Status DecodingOptions::Validate(const ModelConfig& config) const {
     if (id < 0 || id >= config.target_vocab_size()) {
       return invalid("target prefix token ", id, " is outside the target vocabulary");
     }
+  }
+  // A forced prefix token that the model's bad_words_ids ban would have probability
+  // zero: the hypothesis could not be scored (and beam search would have no candidate).
+  std::vector<int32_t> fed = {static_cast<int32_t>(config.decoder_start_token_id)};
+  for (int32_t id : target_prefix) {
+    for (const std::vector<int32_t>& banned : config.bad_words_ids) {
+      if (banned.back() != id || banned.size() > fed.size() + 1) continue;
+      if (std::equal(banned.begin(), banned.end() - 1, fed.end() - (banned.size() - 1))) {
+        return invalid("target prefix token ", id,
+                       " is banned by the model's bad_words_ids; change the prefix");
+      }
+    }
+    fed.push_back(id);
   }
   return absl::OkStatus();
 }

@@ -5,7 +5,10 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "engine/decode/decoding_options.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -163,6 +166,74 @@ TEST(ConfigTest, GenerationConfigOverridesConfigJson) {
   EXPECT_EQ(c->num_beams, 4);
   EXPECT_EQ(c->max_length, 512);
   EXPECT_FLOAT_EQ(c->length_penalty, 2.0f);
+}
+
+TEST(ConfigTest, GenerationRulesFromEitherFile) {
+  // OPUS-MT's config.json: bad_words_ids [[pad]], no forced eos, no renormalisation.
+  absl::StatusOr<ModelConfig> c = ParseModelConfig(kOpusMtConfig);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->bad_words_ids, (std::vector<std::vector<int32_t>>{{58100}}));
+  EXPECT_FALSE(c->forced_eos_token_id.has_value());
+  EXPECT_FALSE(c->renormalize_logits);
+  EXPECT_EQ(c->min_length, 0);
+  EXPECT_TRUE(c->ignored_generation_fields.empty());
+
+  // opus-mt-tc-big's generation_config.json, plus a sequence and the [eos] that
+  // transformers drops, and fields tserve does not apply.
+  c = ParseModelConfig(kOpusMtConfig, R"({"bad_words_ids": [[58100], [0], [5, 7]],
+      "forced_eos_token_id": [0], "renormalize_logits": true, "min_length": 3,
+      "eos_token_id": [0], "no_repeat_ngram_size": 3, "top_k": 50, "do_sample": false,
+      "repetition_penalty": 1.2})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->bad_words_ids, (std::vector<std::vector<int32_t>>{{58100}, {5, 7}}));
+  ASSERT_TRUE(c->forced_eos_token_id.has_value());
+  EXPECT_EQ(*c->forced_eos_token_id, 0);
+  EXPECT_TRUE(c->renormalize_logits);
+  EXPECT_EQ(c->min_length, 3);
+  EXPECT_EQ(c->ignored_generation_fields,
+            (std::vector<std::string>{"repetition_penalty=1.2", "no_repeat_ngram_size=3"}));
+
+  // Special ids that are not 0/1 (opus-mt-tc-big-en-pt).
+  c = ParseModelConfig(R"({"vocab_size": 54776, "d_model": 64, "encoder_attention_heads": 4,
+      "decoder_attention_heads": 4, "pad_token_id": 54775, "decoder_start_token_id": 54775,
+      "eos_token_id": 44670, "forced_eos_token_id": 44670})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->eos_token_id, 44670);
+  EXPECT_EQ(*c->forced_eos_token_id, 44670);
+}
+
+TEST(ConfigTest, GenerationRuleErrorsNameTheFileAndField) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"bad_words_ids": [[]]})", "bad_words_ids must be a list of non-empty lists"},
+      {R"({"bad_words_ids": 5})", "bad_words_ids must be a list of lists of token ids"},
+      {R"({"bad_words_ids": [[-1]]})", "bad_words_ids holds -1"},
+      {R"({"bad_words_ids": [[58101]]})", "bad_words_ids holds token 58101, outside the target"},
+      {R"({"forced_eos_token_id": [0, 1]})", "forced_eos_token_id lists 2 tokens"},
+      {R"({"forced_eos_token_id": 5})", "forced_eos_token_id 5 differs from eos_token_id 0"},
+      {R"({"eos_token_id": "x"})", "eos_token_id must be an integer, got string"},
+      {R"({"renormalize_logits": 1})", "renormalize_logits must be a boolean"},
+      {R"({"min_length": -1})", "min_length must be in [0"},
+  };
+  for (const auto& [generation, message] : cases) {
+    absl::StatusOr<ModelConfig> c = ParseModelConfig(kOpusMtConfig, generation);
+    ASSERT_FALSE(c.ok()) << generation;
+    EXPECT_THAT(c.status().message(), HasSubstr("generation_config.json: ")) << generation;
+    EXPECT_THAT(c.status().message(), HasSubstr(message)) << generation;
+  }
+}
+
+TEST(ConfigTest, TargetPrefixMayNotHoldBannedTokens) {
+  absl::StatusOr<ModelConfig> c =
+      ParseModelConfig(kOpusMtConfig, R"({"bad_words_ids": [[58100], [9], [5, 7]]})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  DecodingOptions options;
+  options.target_prefix = {5, 6, 7};  // 7 follows 6, not 5
+  EXPECT_TRUE(options.Validate(*c).ok());
+  options.target_prefix = {3, 9};
+  EXPECT_THAT(options.Validate(*c).message(),
+              HasSubstr("target prefix token 9 is banned by the model's bad_words_ids"));
+  options.target_prefix = {5, 7};
+  EXPECT_THAT(options.Validate(*c).message(), HasSubstr("target prefix token 7 is banned"));
 }
 
 TEST(ConfigTest, InvalidJsonReportsBytePosition) {
