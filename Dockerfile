@@ -1,57 +1,61 @@
-# tserve container image: a build stage that runs the README's own scripts,
-# and a runtime stage with only the shared libraries the binaries load, the
-# binaries and the model.
+# tserve container image: a build stage that runs the quick start's own
+# scripts, and a runtime stage with only the shared libraries the two binaries
+# load, the binaries and the demo model.
 #
 #   docker build -t tserve .
 #   docker run --rm -p 50051:50051 -p 9091:9091 tserve
 #   docker run --rm -e TSERVE_MAX_BATCH_SIZE=64 -e TSERVE_THREADS=4 ... tserve
 #
-# Configuration is by TSERVE_<FLAG> environment variables, one per server flag
-# (README, "Server flags"); arguments after the image name are passed to
-# tserve-server and win over the environment.
+# With podman, build with `--format docker` (the OCI format has no
+# HEALTHCHECK). Configuration is by TSERVE_<FLAG> environment variables, one
+# per server flag (README, "Server flags"); arguments after the image name are
+# passed to tserve-server and win over the environment.
 #
-# scripts/debootstrap-check.sh replays this file's instructions in chroots of
-# a fresh Debian 12 (no container engine needed) and health-checks the result;
-# keep to the instructions it understands (FROM ... AS, WORKDIR, COPY, RUN,
-# ENV, USER, LABEL, EXPOSE, STOPSIGNAL, HEALTHCHECK, ENTRYPOINT).
+# scripts/image-check.sh builds this file with podman, runs the image and
+# checks it (health, translation, metrics, user, drain); deploy/README.md
+# describes how to build it on a machine without registry access.
 
 FROM debian:12-slim AS build
 WORKDIR /src
-# Dependencies first, so that a source change does not reinstall them.
+# Only the packages the serving build needs, first, so that a source change
+# does not reinstall them. ccache keeps compiled objects in a build cache
+# between image builds (BuildKit or podman; not part of the image).
 COPY scripts/install-deps.sh scripts/install-deps.sh
-RUN ./scripts/install-deps.sh && rm -rf /var/lib/apt/lists/*
+RUN ./scripts/install-deps.sh --build-only \
+ && apt-get install -y -qq --no-install-recommends ccache \
+ && rm -rf /var/lib/apt/lists/*
 COPY . .
-RUN TSERVE_JOBS="$(nproc)" ./scripts/build.sh release \
- && mkdir -p /out/bin \
- && cp build/release/server/tserve-server build/release/client/tserve-client /out/bin/
-# The trained demo model when models/en-es-demo holds it; until then the small
-# random test model, so the image still answers every RPC (its translations
-# are noise), as scripts/serve.sh does. Either is served as model "demo".
-RUN mkdir -p /out/model \
- && if [ -f models/en-es-demo/config.json ]; then \
-      cp -r models/en-es-demo/. /out/model/; \
-    else \
-      echo "Dockerfile: models/en-es-demo is not built yet; baking in the random test model tests/data/models/swish-untied-f16 (its translations are noise)" >&2; \
-      cp -r tests/data/models/swish-untied-f16/. /out/model/; \
-    fi
+# Build parallelism; empty: every core the build sees.
+ARG TSERVE_JOBS=
+# tserve-server and tserve-client only (not the tests), their debug
+# information stripped (symbols stay, for stack traces). The build tree goes
+# in the same step, so the stage keeps only the two binaries.
+RUN --mount=type=cache,target=/root/.cache/ccache \
+    TSERVE_JOBS="${TSERVE_JOBS:-$(nproc)}" ./scripts/build.sh --serving release \
+ && mkdir -p /out \
+ && strip --strip-debug -o /out/tserve-server build/release/server/tserve-server \
+ && strip --strip-debug -o /out/tserve-client build/release/client/tserve-client \
+ && rm -rf build
 
 FROM debian:12-slim AS runtime
 LABEL org.opencontainers.image.title="tserve" \
       org.opencontainers.image.description="gRPC inference server for MarianMT / OPUS-MT translation models"
-# Runtime libraries only (apt adds what they depend on: c-ares, re2, OpenSSL,
-# civetweb, the OpenCL loader); tokenization is tserve's own, so no
-# sentencepiece library. A fixed numeric user, so that Kubernetes'
-# runAsNonRoot can verify it.
+# The runtime libraries of the two binaries; apt adds what they depend on
+# (gRPC's c-ares, re2, OpenSSL and protoc library, oneDNN's OpenMP runtime and
+# OpenCL loader, civetweb). gRPC's TLS roots come with libgrpc29
+# (/usr/share/grpc/roots.pem), so no ca-certificates. A fixed numeric user,
+# so that Kubernetes' runAsNonRoot can verify it.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libgrpc++1.51 libgrpc29 libprotobuf32 libdnnl2 libgomp1 \
-      libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 libabsl20220623 ca-certificates \
- && rm -rf /var/lib/apt/lists/* \
+      libgrpc++1.51 libgrpc29 libprotobuf32 libabsl20220623 libdnnl2 libgomp1 \
+      libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 \
+ && rm -rf /var/lib/apt/lists/* /var/cache/debconf/*-old /var/lib/dpkg/*-old \
  && groupadd --system --gid 10001 tserve \
  && useradd --system --uid 10001 --gid 10001 --home-dir /srv/tserve --no-create-home tserve
-COPY --from=build /out/bin/ /usr/local/bin/
-# Owned by root and read-only to the server.
-COPY --from=build /out/model/ /srv/tserve/models/demo/
+COPY --from=build /out/ /usr/local/bin/
+# The demo model (models/README.md), served as "demo"; owned by root and
+# read-only to the server.
+COPY models/en-es-demo/ /srv/tserve/models/demo/
 USER 10001:10001
 WORKDIR /srv/tserve
 # Containers listen on every interface. Set TSERVE_THREADS to the CPUs the

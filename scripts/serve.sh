@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Quick start: installs the dependencies, builds the release binaries and
-# serves on 0.0.0.0 (gRPC 50051, metrics 9091). Arguments go to tserve-server,
-# e.g. `scripts/serve.sh --model=opus=/path/to/opus-mt-en-es`.
+# Quick start: installs the packages the build needs, builds the release
+# tserve-server and tserve-client (only those two and their libraries; the
+# tests are scripts/test.sh's) and serves on 0.0.0.0 (gRPC 50051, metrics
+# 9091). Arguments go to tserve-server, e.g.
+# `scripts/serve.sh --model=opus=/path/to/opus-mt-en-es`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-./scripts/build.sh release
+./scripts/build.sh --serving release
 
 args=(--listen_address=0.0.0.0 --grpc_port=50051 --metrics_port=9091)
 if [[ -f models/en-es-demo/config.json ]]; then

@@ -155,11 +155,34 @@ class DockerfileTest(DeployConfigTest):
             self.assertRegex(image, r"^debian:(12|bookworm)(-slim)?$")
 
     def test_build_stage_runs_the_readme_scripts(self):
+        # The quick start's scripts, limited to what serving needs.
         runs = " ".join(self.dockerfile.all("RUN", self.dockerfile.stages[0]))
-        self.assertIn("./scripts/install-deps.sh", runs)
-        self.assertIn("./scripts/build.sh release", runs)
+        self.assertIn("./scripts/install-deps.sh --build-only", runs)
+        self.assertIn("./scripts/build.sh --serving release", runs)
         for script in ("install-deps.sh", "build.sh"):
             self.assertTrue(os.path.exists(path("scripts", script)))
+
+    def test_build_context_holds_what_the_build_copies(self):
+        # .dockerignore excludes everything but a list; each COPY source of
+        # the build context must be on it.
+        with open(path(".dockerignore"), encoding="utf-8") as f:
+            patterns = [line.strip() for line in f
+                        if line.strip() and not line.startswith("#")]
+        included = [p[1:].rstrip("/") for p in patterns if p.startswith("!")]
+        self.assertEqual(patterns[0], "*")
+        for stage in self.dockerfile.stages:
+            for rest in self.dockerfile.all("COPY", stage):
+                words = shlex.split(rest)
+                if any(w.startswith("--from=") for w in words):
+                    continue
+                for source in words[:-1]:
+                    if source == ".":
+                        continue
+                    source = source.rstrip("/")
+                    self.assertTrue(os.path.exists(path(source)), source)
+                    self.assertTrue(any(source == p or source.startswith(p + "/")
+                                        for p in included),
+                                    f"COPY {source}: excluded by .dockerignore")
 
     def test_environment_names_are_server_flags(self):
         self.assert_server_env(self.image_env, "Dockerfile ENV")
@@ -220,14 +243,29 @@ class ComposeTest(DeployConfigTest):
 
     def test_services(self):
         self.assertEqual(set(self.services), {"tserve", "prometheus", "grafana"})
-        build = self.services["tserve"]["build"]
-        self.assertTrue(os.path.exists(path("deploy", build["context"], build["dockerfile"])))
+        for service in ("tserve", "prometheus"):
+            build = self.services[service]["build"]
+            self.assertTrue(os.path.exists(path("deploy", build["context"], build["dockerfile"])),
+                            service)
+
+    def test_prometheus_is_debians_on_the_image_base(self):
+        build = self.services["prometheus"]["build"]
+        prometheus = Dockerfile(path("deploy", build["context"], build["dockerfile"]))
+        (stage,) = prometheus.stages
+        self.assertEqual(stage[0][1], self.dockerfile.stages[-1][0][1].split()[0])
+        runs = " ".join(prometheus.all("RUN", stage))
+        self.assertRegex(runs, r"apt-get install .*\bprometheus\b")
+        self.assertEqual(json.loads(prometheus.all("ENTRYPOINT", stage)[-1]),
+                         ["/usr/bin/prometheus"])
 
     def test_tserve_environment_and_ports(self):
         env = self.tserve_env()
         self.assert_server_env(env, "compose tserve.environment")
         container_ports = {int(p.split(":")[-1]) for p in self.services["tserve"]["ports"]}
         self.assertEqual(container_ports, set(effective_ports(env, self.server)))
+        # Host ports: a variable with the container port as its default.
+        for mapping in self.services["tserve"]["ports"]:
+            self.assertRegex(mapping, r"^\$\{[A-Z_]+_HOST_PORT:-(\d+)\}:\1$")
 
     def test_stop_grace_period_outlasts_the_drain(self):
         grace = self.services["tserve"]["stop_grace_period"]
