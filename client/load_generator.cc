@@ -166,6 +166,7 @@ class LoadRun {
         request.set_model(options_.translate.model());
         *request.mutable_options() = options_.translate.options();
         request.set_truncation(options_.translate.truncation());
+        request.set_target_language(options_.translate.target_language());
         TakeTexts(1, [&](const std::string& t) { request.set_text(t); });
         outcome.sentences = 1;
         int64_t tokens = 0;

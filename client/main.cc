@@ -61,6 +61,10 @@ ABSL_FLAG(uint32_t, topk, 0, "Sample among the k most likely tokens; 0 keeps all
 ABSL_FLAG(std::optional<double>, topp, std::nullopt,
           "Sample among the most likely tokens whose probability reaches p.");
 ABSL_FLAG(std::optional<uint64_t>, seed, std::nullopt, "Sampling seed; unset picks one.");
+ABSL_FLAG(std::string, target_language, "",
+          "Language to translate into, for models with several (a code such as por; 'info' "
+          "lists a model's target_languages). Empty: the model's only one, or the texts' own "
+          ">>por<< prefix.");
 ABSL_FLAG(std::string, target_prefix, "", "Text the translation must start with.");
 ABSL_FLAG(bool, scores, false, "Print each hypothesis' score before it, tab-separated.");
 ABSL_FLAG(bool, json, false,
@@ -127,6 +131,7 @@ tserve::v1::TranslateRequest TranslateRequestFromFlags() {
   tserve::v1::TranslateRequest request;
   request.set_model(absl::GetFlag(FLAGS_model));
   request.set_truncation(TruncationFromFlags());
+  request.set_target_language(absl::GetFlag(FLAGS_target_language));
   tserve::v1::DecodingOptions& options = *request.mutable_options();
   options.set_beam_size(absl::GetFlag(FLAGS_beam_size));
   options.set_num_hypotheses(absl::GetFlag(FLAGS_num_hypotheses));

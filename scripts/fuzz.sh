@@ -49,14 +49,19 @@ run() {
 
 build fuzz_safetensors engine/model/safetensors.cc engine/model/config.cc
 build fuzz_config engine/model/config.cc engine/text/vocabulary.cc
+build fuzz_torch_checkpoint engine/model/torch_checkpoint.cc engine/model/pickle_reader.cc \
+  engine/model/pickle_opcodes.cc engine/model/zip_archive.cc engine/model/mapped_file.cc \
+  engine/model/safetensors.cc engine/model/config.cc
 build fuzz_sentencepiece engine/model/config.cc engine/text/wire_format.cc \
   engine/text/sentencepiece_model.cc engine/text/utf8.cc engine/text/piece_trie.cc \
   engine/text/precompiled_charsmap.cc engine/text/normalizer.cc engine/text/unigram.cc \
+  engine/text/bpe.cc \
   engine/text/sentencepiece.cc
 
 failed=()
 run fuzz_safetensors safetensors safetensors.dict || failed+=(fuzz_safetensors)
 run fuzz_config config config.dict || failed+=(fuzz_config)
+run fuzz_torch_checkpoint torch_checkpoint torch_checkpoint.dict || failed+=(fuzz_torch_checkpoint)
 run fuzz_sentencepiece sentencepiece sentencepiece.dict || failed+=(fuzz_sentencepiece)
 
 if (( ${#failed[@]} > 0 )); then

@@ -33,6 +33,11 @@ ABSL_FLAG(std::string, compute_type, "auto",
           "int8; NAME=TYPE entries, separated by commas, set the type of one model (e.g. "
           "int8,en-fr=float32).");
 ABSL_FLAG(int32_t, threads, 0, "Intra-op threads of the engine; 0 uses every core.");
+ABSL_FLAG(std::string, check_model, "",
+          "Instead of serving: load the model directory DIR, print what it holds (weights "
+          "format, shapes, vocabularies, special ids, target languages, generation settings, "
+          "what is ignored), translate one sentence, and exit 0 when tserve can serve it, 1 "
+          "when not. Honours --compute_type and --threads.");
 
 // Batching.
 ABSL_FLAG(int32_t, max_batch_size, 32, "Most sentences encoded together in one batch.");
@@ -169,6 +174,7 @@ absl::StatusOr<ServerOptions> ServerOptionsFromFlags() {
     return status;
   }
   options.threads = absl::GetFlag(FLAGS_threads);
+  options.check_model = absl::GetFlag(FLAGS_check_model);
 
   options.batching.max_batch_size = absl::GetFlag(FLAGS_max_batch_size);
   options.batching.max_batch_tokens = absl::GetFlag(FLAGS_max_batch_tokens);

@@ -1,12 +1,15 @@
 // tserve-server: serves encoder-decoder Transformer models over gRPC.
 // Exit status: 0 after a clean shutdown (SIGTERM or SIGINT), 1 when the
-// server cannot start, 2 for an invalid configuration.
+// server cannot start, 2 for an invalid configuration. With --check_model:
+// 0 when the model can be served, 1 when not.
 
+#include <cstdio>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "engine/core/malloc_policy.h"
+#include "engine/model_check.h"
 #include "server/build_info.h"
 #include "server/flags.h"
 #include "server/log.h"
@@ -18,6 +21,16 @@
 namespace tserve::server {
 namespace {
 
+// --check_model: the report on stdout; exit status 0 when the model can be served.
+int CheckModel(const ServerOptions& options) {
+  engine::LoadOptions load;
+  load.threads = options.threads;
+  load.compute_type = ResolveComputeType(options.compute_type);
+  const engine::ModelCheck check = engine::CheckModelDirectory(options.check_model, load);
+  std::fwrite(check.report.data(), 1, check.report.size(), stdout);
+  return check.ok ? 0 : 1;
+}
+
 int Run(int argc, char** argv) {
   // Before any thread exists, so that every thread inherits the mask.
   BlockTerminationSignals();
@@ -27,6 +40,8 @@ int Run(int argc, char** argv) {
     LogError(absl::StrCat("invalid configuration: ", options.status().message()));
     return 2;
   }
+
+  if (!options->check_model.empty()) return CheckModel(*options);
 
   const std::string compute_type(
       engine::ComputeTypeName(ResolveComputeType(options->compute_type)));

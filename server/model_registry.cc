@@ -51,9 +51,11 @@ absl::StatusOr<std::unique_ptr<ServedModel>> LoadServedModel(const ModelSpec& sp
 
   // Warm-up: one short greedy translation through the scheduler, so the
   // first request does not pay for primitive creation and first touches.
-  absl::StatusOr<engine::EncodedText> source =
-      served->model->tokenizer().EncodeSource("Hello world.", served->defaults.max_input_tokens,
-                                              /*truncate=*/true);
+  // Its output is discarded, so a model with several target languages needs
+  // none named here.
+  absl::StatusOr<engine::EncodedText> source = served->model->tokenizer().EncodeSource(
+      "Hello world.", served->defaults.max_input_tokens,
+      /*truncate=*/true, /*target_language=*/"", engine::LanguageRequirement::kOptional);
   if (!source.ok()) {
     return absl::Status(
         source.status().code(),

@@ -87,6 +87,8 @@ struct ServerOptions {
   absl::Duration drain_timeout = absl::Seconds(30);
   absl::Duration max_connection_age = absl::ZeroDuration();  // zero: unlimited
   TlsOptions tls;
+  // --check_model: the directory to check instead of serving (empty: serve).
+  std::string check_model;
 };
 
 // Checks ranges, that model directories and TLS files exist, and that

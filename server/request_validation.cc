@@ -91,6 +91,8 @@ DecodingDefaults ComputeDefaults(const engine::ModelConfig& config, const Reques
   d.max_length = static_cast<int>(
       std::max<int64_t>(1, std::min<int64_t>(limits.max_decoding_length, model_longest)));
   d.length_penalty = config.length_penalty;
+  d.min_length = static_cast<int>(
+      std::clamp<int64_t>(config.min_length - 1, 0, static_cast<int64_t>(d.max_length)));
   d.max_input_tokens = static_cast<int>(std::max<int64_t>(
       1, std::min<int64_t>(limits.max_input_tokens, config.max_position_embeddings)));
   return d;
@@ -155,7 +157,9 @@ absl::StatusOr<engine::DecodingOptions> ToEngineOptions(
                                 " is larger than max_length (", out.max_length,
                                 "): lower min_length or raise max_length"));
   }
-  out.min_length = static_cast<int>(in.min_length());
+  // Unset (0): the model's default, which a shorter max_length caps.
+  out.min_length = in.min_length() != 0 ? static_cast<int>(in.min_length())
+                                        : std::min(defaults.min_length, out.max_length);
 
   out.length_penalty = in.has_length_penalty() ? in.length_penalty() : defaults.length_penalty;
   if (!(out.length_penalty >= 0.f && out.length_penalty <= 10.f)) {

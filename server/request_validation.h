@@ -37,6 +37,8 @@ struct DecodingDefaults {
   int beam_size = 1;   // generation config num_beams, else 1, capped by --max_beam_size
   int max_length = 1;  // min(--max_decoding_length, model max_length - 1, positions)
   float length_penalty = 1.f;
+  // Generation config min_length - 1 (it counts the start token), at most max_length.
+  int min_length = 0;
   // Longest accepted input: min(--max_input_tokens, model positions).
   int max_input_tokens = 1;
 };

@@ -52,24 +52,42 @@ uint64_t RandomSeed() {
 
 std::string_view StdView(absl::string_view s) { return std::string_view(s.data(), s.size()); }
 
-// Tokenizes every text with the model's source vocabulary; the message of an
-// over-long text names it and says how to get it accepted.
+// The name of text `i` of `count` in error messages.
+std::string TextName(int i, int count) {
+  return count == 1 ? std::string("the text") : absl::StrCat("texts[", i, "]");
+}
+
+// Tokenizes every text with the model's source vocabulary and the request's
+// target language ("" for none; Encode requires none). A refused language is
+// reported as the tokenizer words it, naming the text; the message of an
+// over-long text says how to get it accepted.
 absl::Status EncodeTexts(const ServedModel& served,
                          const google::protobuf::RepeatedPtrField<std::string>& texts,
-                         tserve::v1::Truncation truncation, std::vector<engine::EncodedText>* out) {
+                         tserve::v1::Truncation truncation, absl::string_view target_language,
+                         engine::LanguageRequirement requirement,
+                         std::vector<engine::EncodedText>* out) {
+  const engine::Tokenizer& tokenizer = served.model->tokenizer();
+  // An unknown target_language is the request's fault, not any one text's.
+  if (absl::Status s = tokenizer.CheckTargetLanguage(StdView(target_language)); !s.ok()) return s;
   const bool truncate = TruncationRequested(truncation);
   const size_t limit = static_cast<size_t>(served.defaults.max_input_tokens);
   out->reserve(texts.size());
   for (int i = 0; i < texts.size(); ++i) {
+    absl::StatusOr<engine::SourceTokens> tokens =
+        tokenizer.TokenizeSource(StdView(texts[i]), StdView(target_language), requirement);
+    if (!tokens.ok()) {
+      if (tokens.status().code() != absl::StatusCode::kInvalidArgument) return tokens.status();
+      return absl::InvalidArgumentError(
+          absl::StrCat(TextName(i, texts.size()), ": ", tokens.status().message()));
+    }
     absl::StatusOr<engine::EncodedText> encoded =
-        served.model->tokenizer().EncodeSource(StdView(texts[i]), limit, truncate);
+        tokenizer.LimitSource(*std::move(tokens), limit, truncate);
     if (!encoded.ok()) {
       if (encoded.status().code() == absl::StatusCode::kInvalidArgument) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            texts.size() == 1 ? std::string("the text") : absl::StrCat("texts[", i, "]"), ": ",
-            encoded.status().message(),
-            " (--max_input_tokens and the model's positions); shorten it, split it, "
-            "or set truncation=TRUNCATION_END"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(TextName(i, texts.size()), ": ", encoded.status().message(),
+                         " (--max_input_tokens and the model's positions); shorten it, split it, "
+                         "or set truncation=TRUNCATION_END"));
       }
       return encoded.status();
     }
@@ -256,7 +274,9 @@ class TranslateCall final : public UnaryCall {
         [&tokenizer](absl::string_view text) { return tokenizer.EncodeTarget(StdView(text)); },
         RandomSeed());
     if (!decoding.ok()) return decoding.status();
-    if (absl::Status s = EncodeTexts(*model_, request_->texts(), request_->truncation(), &sources_);
+    if (absl::Status s = EncodeTexts(*model_, request_->texts(), request_->truncation(),
+                                     request_->target_language(),
+                                     engine::LanguageRequirement::kRequired, &sources_);
         !s.ok()) {
       return s;
     }
@@ -319,7 +339,10 @@ class EncodeCall final : public UnaryCall {
             absl::StrCat("pooling=", request_->pooling(),
                          " is not a pooling: use POOLING_MEAN, POOLING_FIRST or POOLING_NONE"));
     }
-    if (absl::Status s = EncodeTexts(*model_, request_->texts(), request_->truncation(), &sources_);
+    // Encoder states need no target language; a text's own >>xx<< still counts.
+    if (absl::Status s =
+            EncodeTexts(*model_, request_->texts(), request_->truncation(), /*target_language=*/"",
+                        engine::LanguageRequirement::kOptional, &sources_);
         !s.ok()) {
       return s;
     }
@@ -414,7 +437,10 @@ class StreamCall final : public grpc::ServerWriteReactor<TranslateStreamResponse
     google::protobuf::RepeatedPtrField<std::string> texts;
     texts.Add()->assign(request_->text());
     std::vector<engine::EncodedText> sources;
-    if (absl::Status s = EncodeTexts(*model_, texts, request_->truncation(), &sources); !s.ok()) {
+    if (absl::Status s =
+            EncodeTexts(*model_, texts, request_->truncation(), request_->target_language(),
+                        engine::LanguageRequirement::kRequired, &sources);
+        !s.ok()) {
       return s;
     }
     source_ = std::move(sources.front());
@@ -549,6 +575,9 @@ void FillModelInfo(const ServedModel& served, const RequestLimits& limits, bool 
   l->set_default_max_length(static_cast<uint32_t>(served.defaults.max_length));
   info->set_load_seconds(served.load_seconds);
   info->set_is_default(is_default);
+  for (const std::string& code : served.model->tokenizer().target_languages()) {
+    info->add_target_languages(code);
+  }
 }
 
 }  // namespace

@@ -89,6 +89,11 @@ std::vector<std::shared_ptr<const SourceMemory>> Decoder::MakeSourceMemories(
   return {memories.begin(), memories.end()};
 }
 
+void Decoder::ProjectSource(int64_t layer, const float* states, int64_t rows,
+                            float* keys_values) const {
+  layers_[layer].cross_kv->Forward(states, rows, keys_values);
+}
+
 void Decoder::Step(absl::Span<const DecoderRow> rows, DecoderWorkspace& ws, Tensor& logits) const {
   const int64_t n = static_cast<int64_t>(rows.size());
   const int64_t d = config_.d_model;

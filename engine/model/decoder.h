@@ -54,6 +54,12 @@ class Decoder {
   std::vector<std::shared_ptr<const SourceMemory>> MakeSourceMemories(
       const Tensor& states, absl::Span<const int32_t> lengths, DecoderWorkspace& workspace) const;
 
+  // Cross-attention keys and values of decoder layer `layer` for `rows`
+  // encoder states ([rows, d] in, [rows, 2·d] out: keys then values). Each
+  // row on its own, as MakeSourceMemories computes it.
+  void ProjectSource(int64_t layer, const float* states, int64_t rows, float* keys_values) const;
+  int64_t num_layers() const { return static_cast<int64_t>(layers_.size()); }
+
   // Runs one step: feeds each row's token, appends its keys/values to its
   // cache, and writes the next-token logits, [rows, target_vocab_size].
   void Step(absl::Span<const DecoderRow> rows, DecoderWorkspace& workspace, Tensor& logits) const;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "engine/core/status_macros.h"
@@ -56,44 +58,145 @@ absl::StatusOr<std::unique_ptr<Encoder>> Encoder::Load(const WeightLoader& weigh
 }
 
 void Encoder::Forward(const PaddedBatch& batch, EncoderWorkspace& ws, Tensor& states) const {
-  const int64_t d = config_.d_model;
-  const int64_t heads = config_.encoder_attention_heads;
-  const int64_t rows = batch.batch_size * batch.max_length;
-  states.Resize({batch.batch_size, batch.max_length, d});
-  ws.qkv.Resize({rows, 3 * d});
-  ws.attention.ResizeZeroed({rows, d});
-  ws.ffn.Resize({rows, config_.encoder_ffn_dim});
-
-  ws.positions.resize(static_cast<size_t>(rows));
-  for (int64_t r = 0; r < rows; ++r) ws.positions[r] = static_cast<int32_t>(r % batch.max_length);
-  embedding_->Forward(batch.ids, ws.positions, states.data());
-
-  // One attention task per real query row; padded rows keep a zero output.
-  std::vector<AttentionTask> tasks;
+  std::vector<std::vector<int32_t>> sources(static_cast<size_t>(batch.batch_size));
   for (int64_t b = 0; b < batch.batch_size; ++b) {
-    for (int64_t i = 0; i < batch.lengths[b]; ++i) {
-      const int64_t row = b * batch.max_length + i;
-      const float* base = ws.qkv.data() + b * batch.max_length * 3 * d;
-      tasks.push_back({ws.qkv.data() + row * 3 * d, base + d, base + 2 * d, 3 * d,
-                       batch.lengths[b], ws.attention.data() + row * d});
+    const auto begin = batch.ids.begin() + b * batch.max_length;
+    sources[b].assign(begin, begin + batch.lengths[b]);
+  }
+  EncoderRun run(*this, sources, &ws);
+  run.Finish();
+  run.CopyPadded(states, batch.max_length);
+}
+
+EncoderRun::EncoderRun(const Encoder& encoder, absl::Span<const std::vector<int32_t>> sources,
+                       EncoderWorkspace* workspace)
+    : encoder_(encoder), num_layers_(encoder.num_layers()), ws_(workspace) {
+  for (const std::vector<int32_t>& source : sources) {
+    offsets_.push_back(rows_);
+    lengths_.push_back(static_cast<int64_t>(source.size()));
+    for (size_t i = 0; i < source.size(); ++i) {
+      source_of_row_.push_back(static_cast<int64_t>(lengths_.size()) - 1);
+    }
+    ids_.insert(ids_.end(), source.begin(), source.end());
+    rows_ += static_cast<int64_t>(source.size());
+  }
+  // Multiply-adds per row of one layer's products: q/k/v (3·d²), the output
+  // projection (d²) and the feed-forward block (2·d·ffn); attention adds
+  // 2·d per key (scores and the weighted sum).
+  const double d = static_cast<double>(encoder.config_.d_model);
+  const double ffn = static_cast<double>(encoder.config_.encoder_ffn_dim);
+  const double layer = 4 * d * d + 2 * d * ffn;
+  projection_cost_ = 3 * d * d / layer;
+  rest_cost_ = (d * d + 2 * d * ffn) / layer;
+  attention_cost_per_key_ = 2 * d / layer;
+  double per_layer = 0;
+  for (int64_t length : lengths_) {
+    per_layer += static_cast<double>(length) *
+                 (projection_cost_ + rest_cost_ +
+                  attention_cost_per_key_ * static_cast<double>(length));
+  }
+  remaining_ = per_layer * static_cast<double>(num_layers_);
+  if (rows_ == 0) layer_ = num_layers_;
+}
+
+double EncoderRun::max_row_cost() const {
+  int64_t longest = 0;
+  for (int64_t length : lengths_) longest = std::max(longest, length);
+  return std::max(projection_cost_,
+                  rest_cost_ + attention_cost_per_key_ * static_cast<double>(longest));
+}
+
+double EncoderRun::PhaseCost(int phase, int64_t row) const {
+  if (phase == 0) return projection_cost_;
+  return rest_cost_ + attention_cost_per_key_ * static_cast<double>(lengths_[source_of_row_[row]]);
+}
+
+void EncoderRun::Start() {
+  started_ = true;
+  if (ws_ == nullptr) {
+    own_workspace_ = std::make_unique<EncoderWorkspace>();
+    ws_ = own_workspace_.get();
+  }
+  const int64_t d = encoder_.config_.d_model;
+  ws_->hidden.Resize({std::max<int64_t>(rows_, 1), d});
+  ws_->qkv.Resize({std::max<int64_t>(rows_, 1), 3 * d});
+  ws_->positions.resize(static_cast<size_t>(rows_));
+  for (int64_t r = 0; r < rows_; ++r) {
+    ws_->positions[r] = static_cast<int32_t>(r - offsets_[source_of_row_[r]]);
+  }
+  encoder_.embedding_->Forward(ids_, ws_->positions, ws_->hidden.data());
+}
+
+double EncoderRun::Step(double budget) {
+  if (!started_) Start();
+  double spent = 0;
+  while (!done()) {
+    int64_t end = row_;
+    double cost = 0;
+    while (end < rows_) {
+      const double c = PhaseCost(phase_, end);
+      if (spent + cost + c > budget) break;
+      cost += c;
+      ++end;
+    }
+    if (end == row_) break;
+    RunSlice(row_, end);
+    spent += cost;
+    remaining_ -= cost;
+    row_ = end;
+    if (row_ == rows_) {
+      row_ = 0;
+      if (phase_ == 0) {
+        phase_ = 1;
+      } else {
+        phase_ = 0;
+        ++layer_;
+      }
     }
   }
+  if (done()) remaining_ = 0;
+  return spent;
+}
 
-  float* h = states.data();
-  for (const Layer& layer : layers_) {
-    layer.qkv->Forward(h, rows, ws.qkv.data());
-    MultiHeadAttention(tasks, heads, d / heads);
-    layer.out_proj->Forward(ws.attention.data(), rows, h);
-    layer.self_attn_norm->Forward(h, rows, h);
-    layer.fc1->Forward(h, rows, ws.ffn.data());
-    layer.fc2->Forward(ws.ffn.data(), rows, h);
-    layer.final_norm->Forward(h, rows, h);
+void EncoderRun::Finish() {
+  if (!started_) Start();
+  while (!done()) Step(std::numeric_limits<double>::infinity());
+}
+
+void EncoderRun::RunSlice(int64_t begin, int64_t end) {
+  const Encoder::Layer& layer = encoder_.layers_[layer_];
+  const int64_t d = encoder_.config_.d_model;
+  const int64_t n = end - begin;
+  float* h = ws_->hidden.data() + begin * d;
+  if (phase_ == 0) {
+    layer.qkv->Forward(h, n, ws_->qkv.data() + begin * 3 * d);
+    return;
   }
-  // Padded rows carry whatever the layers made of the pad embedding; clear
-  // them so no caller can mistake them for data.
-  for (int64_t b = 0; b < batch.batch_size; ++b) {
-    float* pad_begin = h + (b * batch.max_length + batch.lengths[b]) * d;
-    std::memset(pad_begin, 0, sizeof(float) * (batch.max_length - batch.lengths[b]) * d);
+  const int64_t heads = encoder_.config_.encoder_attention_heads;
+  ws_->attention.Resize({n, d});
+  ws_->ffn.Resize({n, encoder_.config_.encoder_ffn_dim});
+  ws_->tasks.clear();
+  for (int64_t r = begin; r < end; ++r) {
+    const int64_t b = source_of_row_[r];
+    const float* base = ws_->qkv.data() + offsets_[b] * 3 * d;
+    ws_->tasks.push_back({ws_->qkv.data() + r * 3 * d, base + d, base + 2 * d, 3 * d, lengths_[b],
+                          ws_->attention.data() + (r - begin) * d});
+  }
+  MultiHeadAttention(ws_->tasks, heads, d / heads);
+  layer.out_proj->Forward(ws_->attention.data(), n, h);
+  layer.self_attn_norm->Forward(h, n, h);
+  layer.fc1->Forward(h, n, ws_->ffn.data());
+  layer.fc2->Forward(ws_->ffn.data(), n, h);
+  layer.final_norm->Forward(h, n, h);
+}
+
+void EncoderRun::CopyPadded(Tensor& out, int64_t max_length) const {
+  const int64_t d = encoder_.config_.d_model;
+  for (int64_t length : lengths_) max_length = std::max(max_length, length);
+  out.ResizeZeroed({sources(), max_length, d});
+  for (int64_t b = 0; b < sources(); ++b) {
+    std::memcpy(out.data() + b * max_length * d, states() + offsets_[b] * d,
+                sizeof(float) * lengths_[b] * d);
   }
 }
 

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "engine/core/status_macros.h"
+#include "engine/model/checkpoint.h"
 #include "engine/model/positions.h"
 #include "engine/model/safetensors.h"
 #include "engine/model/weights.h"
@@ -46,10 +47,8 @@ absl::StatusOr<std::unique_ptr<MarianModel>> MarianModel::Load(const std::string
   std::unique_ptr<MarianModel> model(new MarianModel());
   TSERVE_ASSIGN_OR_RETURN(model->config_, LoadModelConfig(model_dir));
   const ModelConfig& config = model->config_;
-  const std::string weights_path = (std::filesystem::path(model_dir) / "model.safetensors").string();
-  TSERVE_ASSIGN_OR_RETURN(std::unique_ptr<SafetensorsFile> file,
-                          SafetensorsFile::Open(weights_path));
-  WeightLoader weights(*file, compute_type);
+  TSERVE_ASSIGN_OR_RETURN(std::unique_ptr<Checkpoint> checkpoint, Checkpoint::Open(model_dir));
+  WeightLoader weights(*checkpoint, compute_type);
 
   const int64_t d = config.d_model;
   const float scale = config.scale_embedding ? std::sqrt(static_cast<float>(d)) : 1.f;
@@ -87,6 +86,7 @@ absl::StatusOr<std::unique_ptr<MarianModel>> MarianModel::Load(const std::string
   TSERVE_ASSIGN_OR_RETURN(model->decoder_,
                           Decoder::Load(weights, config, model->target_embedding_.get(),
                                         config.tie_word_embeddings ? &target : nullptr));
+  model->unused_tensors_ = weights.UnreadTensors();
   return model;
 }
 

@@ -14,7 +14,8 @@
 namespace tserve::engine {
 
 // The weights of a MarianMT model loaded from a Hugging Face directory
-// (config.json + model.safetensors), as an encoder and a step-wise decoder.
+// (config.json + the weights in any published layout, engine/model/checkpoint.h),
+// as an encoder and a step-wise decoder.
 class MarianModel {
  public:
   static absl::StatusOr<std::unique_ptr<MarianModel>> Load(const std::string& model_dir,
@@ -23,6 +24,9 @@ class MarianModel {
   const ModelConfig& config() const { return config_; }
   const Encoder& encoder() const { return *encoder_; }
   const Decoder& decoder() const { return *decoder_; }
+  // Tensors of the checkpoint the model does not read (tied views, stored
+  // position tables it has no use for, other frameworks' buffers), by name.
+  const std::vector<std::string>& unused_tensors() const { return unused_tensors_; }
 
  private:
   MarianModel() = default;
@@ -34,6 +38,7 @@ class MarianModel {
   std::unique_ptr<Embedding> target_embedding_;  // == source_embedding_ unless separate vocabs
   std::unique_ptr<Encoder> encoder_;
   std::unique_ptr<Decoder> decoder_;
+  std::vector<std::string> unused_tensors_;
 };
 
 }  // namespace tserve::engine

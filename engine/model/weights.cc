@@ -6,7 +6,16 @@ namespace tserve::engine {
 
 absl::StatusOr<std::vector<float>> WeightLoader::Read(std::string_view name,
                                                       std::initializer_list<int64_t> shape) const {
-  return file_.ReadFloat32(name, absl::Span<const int64_t>(shape.begin(), shape.size()));
+  read_.emplace(name);
+  return checkpoint_.ReadFloat32(name, absl::Span<const int64_t>(shape.begin(), shape.size()));
+}
+
+std::vector<std::string> WeightLoader::UnreadTensors() const {
+  std::vector<std::string> unread;
+  for (const TensorEntry* t : checkpoint_.tensors()) {
+    if (read_.find(t->name) == read_.end()) unread.push_back(t->name);
+  }
+  return unread;
 }
 
 absl::StatusOr<std::unique_ptr<Linear>> WeightLoader::LoadLinear(const std::string& prefix,

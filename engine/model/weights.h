@@ -1,11 +1,13 @@
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "engine/model/safetensors.h"
+#include "engine/model/checkpoint.h"
 #include "engine/ops/activation.h"
 #include "engine/ops/layer_norm.h"
 #include "engine/ops/linear.h"
@@ -16,13 +18,13 @@ namespace tserve::engine {
 // every shape. Errors name the tensor and what was expected.
 class WeightLoader {
  public:
-  WeightLoader(const SafetensorsFile& file, ComputeType compute_type)
-      : file_(file), compute_type_(compute_type) {}
+  WeightLoader(const Checkpoint& checkpoint, ComputeType compute_type)
+      : checkpoint_(checkpoint), compute_type_(compute_type) {}
 
   // The type of every Linear this loader builds.
   ComputeType compute_type() const { return compute_type_; }
 
-  bool Has(std::string_view name) const { return file_.Find(name) != nullptr; }
+  bool Has(std::string_view name) const { return checkpoint_.Find(name) != nullptr; }
 
   absl::StatusOr<std::vector<float>> Read(std::string_view name,
                                           std::initializer_list<int64_t> shape) const;
@@ -35,16 +37,21 @@ class WeightLoader {
   // outputs side by side; the first `scaled_parts` parts are multiplied by
   // `scale` (the attention query scaling folded into the weights).
   absl::StatusOr<std::unique_ptr<Linear>> LoadFusedLinear(
-      const std::vector<std::string>& prefixes, int64_t in, int64_t out_each,
-      int scaled_parts, float scale, Epilogue epilogue = Epilogue::kNone) const;
+      const std::vector<std::string>& prefixes, int64_t in, int64_t out_each, int scaled_parts,
+      float scale, Epilogue epilogue = Epilogue::kNone) const;
 
   // `<prefix>.weight` and `<prefix>.bias`, both [width].
-  absl::StatusOr<std::unique_ptr<LayerNorm>> LoadLayerNorm(const std::string& prefix,
-                                                           int64_t width, float epsilon) const;
+  absl::StatusOr<std::unique_ptr<LayerNorm>> LoadLayerNorm(const std::string& prefix, int64_t width,
+                                                           float epsilon) const;
+
+  // The checkpoint's tensors that nothing has read, sorted by name (tied views,
+  // position tables tserve computes, buffers of other frameworks).
+  std::vector<std::string> UnreadTensors() const;
 
  private:
-  const SafetensorsFile& file_;
+  const Checkpoint& checkpoint_;
   ComputeType compute_type_;
+  mutable std::set<std::string, std::less<>> read_;
 };
 
 }  // namespace tserve::engine

@@ -53,9 +53,9 @@ absl::StatusOr<std::unique_ptr<Processor>> Processor::FromBytes(std::string_view
 
 absl::Status Processor::Init() {
   const TrainerSpec& trainer = model_.trainer_spec;
-  if (trainer.model_type != ModelType::kUnigram) {
+  if (trainer.model_type != ModelType::kUnigram && trainer.model_type != ModelType::kBpe) {
     return absl::UnimplementedError(
-        absl::StrFormat("model type %s is not supported; only UNIGRAM models are",
+        absl::StrFormat("model type %s is not supported; only UNIGRAM and BPE models are",
                         ModelTypeName(trainer.model_type)));
   }
   std::unordered_map<std::string_view, int32_t> segmenting;
@@ -118,7 +118,11 @@ absl::Status Processor::Init() {
     if (!denormalizer.ok()) return denormalizer.status();
     denormalizer_ = *std::move(denormalizer);
   }
-  unigram_.emplace(model_, segmenting_pieces_, unk_id_);
+  if (trainer.model_type == ModelType::kBpe) {
+    bpe_.emplace(model_, segmenting_pieces_, reserved_, user_defined_, unk_id_);
+  } else {
+    unigram_.emplace(model_, segmenting_pieces_, unk_id_);
+  }
   return absl::OkStatus();
 }
 
@@ -130,9 +134,12 @@ int32_t Processor::PieceToId(std::string_view piece) const {
 
 std::vector<std::string> Processor::Encode(std::string_view text) const {
   const std::string normalized = normalizer_->Normalize(text);
+  const std::vector<std::pair<std::string_view, int32_t>> segments =
+      bpe_ ? bpe_->Encode(normalized) : unigram_->Encode(normalized);
   std::vector<std::string> pieces;
   bool previous_unknown = false;
-  for (const auto& [piece, id] : unigram_->Encode(normalized)) {
+  for (const auto& [piece, id] : segments) {
+    if (TypeOf(id) == PieceType::kControl) return {};
     const bool unknown = TypeOf(id) == PieceType::kUnknown;
     if (unknown && model_.trainer_spec.byte_fallback) {
       for (char c : piece) pieces.push_back(ByteToPiece(static_cast<uint8_t>(c)));

@@ -1,6 +1,7 @@
-// tserve's SentencePiece runtime: text -> pieces and pieces -> text for a unigram
-// SentencePiece model, equal to what libsentencepiece 0.1.97's SentencePieceProcessor
-// Encode and Decode produce (tests/engine/sentencepiece_equality_test.cc checks it).
+// tserve's SentencePiece runtime: text -> pieces and pieces -> text for a unigram or
+// BPE SentencePiece model, equal to what libsentencepiece 0.1.97's
+// SentencePieceProcessor Encode and Decode produce (tests/engine/
+// sentencepiece_equality_test.cc and sentencepiece_bpe_equality_test.cc check it).
 #ifndef TSERVE_ENGINE_TEXT_SENTENCEPIECE_H_
 #define TSERVE_ENGINE_TEXT_SENTENCEPIECE_H_
 
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "engine/text/bpe.h"
 #include "engine/text/normalizer.h"
 #include "engine/text/piece_trie.h"
 #include "engine/text/sentencepiece_model.h"
@@ -24,16 +26,18 @@ class Processor {
  public:
   // Reads a model file; errors name the path.
   static absl::StatusOr<std::unique_ptr<Processor>> Load(const std::string& path);
-  // Checks the model as SentencePiece does when loading: a unigram model, no empty or
-  // repeated pieces, exactly one UNKNOWN piece, byte pieces only with byte_fallback
-  // (and then all 256 of them).
+  // Checks the model as SentencePiece does when loading: a unigram or BPE model, no
+  // empty or repeated pieces, exactly one UNKNOWN piece, byte pieces only with
+  // byte_fallback (and then all 256 of them).
   static absl::StatusOr<std::unique_ptr<Processor>> FromBytes(std::string_view bytes);
 
   Processor(const Processor&) = delete;
   Processor& operator=(const Processor&) = delete;
 
   // Normalizes and segments `text`; runs of unknown characters form one piece
-  // (with byte_fallback, each of their bytes becomes a "<0xXX>" piece instead).
+  // (with byte_fallback, each of their bytes becomes a "<0xXX>" piece instead). Text
+  // that BPE segments into a CONTROL piece (possible only for a one-character control
+  // piece) encodes to no pieces, as SentencePiece fails such an encoding.
   std::vector<std::string> Encode(std::string_view text) const;
   // Joins pieces into text: control pieces vanish, "<unk>" becomes unk_surface, "▁"
   // becomes a space and the first piece's leading "▁" is dropped; byte pieces are
@@ -59,7 +63,8 @@ class Processor {
   int32_t unk_id_ = -1;
   std::optional<Normalizer> normalizer_;
   std::optional<Normalizer> denormalizer_;
-  std::optional<UnigramModel> unigram_;
+  std::optional<UnigramModel> unigram_;  // exactly one of these two is set
+  std::optional<BpeModel> bpe_;
 };
 
 }  // namespace tserve::engine::spm

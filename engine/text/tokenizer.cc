@@ -1,7 +1,9 @@
 #include "engine/text/tokenizer.h"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -89,6 +91,7 @@ absl::StatusOr<std::unique_ptr<Tokenizer>> Tokenizer::Load(const std::string& mo
       return s;
     }
   }
+  tok->languages_ = TargetLanguages(tok->source_vocab_);
   tok->source_unk_ = *tok->source_vocab_.Find(kUnk);
   tok->target_unk_ = *tok->target_vocab().Find(kUnk);
   tok->target_pad_ = *tok->target_vocab().Find(kPad);
@@ -105,27 +108,51 @@ std::vector<int32_t> Tokenizer::PiecesToIds(const std::vector<std::string>& piec
   return ids;
 }
 
-absl::StatusOr<EncodedText> Tokenizer::EncodeSource(std::string_view text, size_t max_tokens,
-                                                    bool truncate) const {
+absl::StatusOr<SourceTokens> Tokenizer::TokenizeSource(std::string_view text,
+                                                       std::string_view target_language,
+                                                       LanguageRequirement requirement) const {
+  LanguageCodeSplit split = SplitLanguageCodes(text);
+  absl::StatusOr<std::optional<int32_t>> language =
+      languages_.Resolve(split.leading_code, target_language, requirement);
+  if (!language.ok()) return language.status();
+  SourceTokens out;
+  out.language = *language;
+  // Pieces, not SentencePiece ids: vocab.json is the authority on ids, and a piece the
+  // SentencePiece model does not know may still be in it (transformers looks up pieces).
+  out.text_ids = PiecesToIds(source_spm_->Encode(split.text), source_vocab_, source_unk_);
+  return out;
+}
+
+absl::StatusOr<EncodedText> Tokenizer::LimitSource(SourceTokens tokens, size_t max_tokens,
+                                                   bool truncate) const {
   if (max_tokens == 0) {
     return absl::InvalidArgumentError("the token limit must be at least 1 (for </s>)");
   }
-  // Pieces, not SentencePiece ids: vocab.json is the authority on ids, and a piece the
-  // SentencePiece model does not know may still be in it (transformers looks up pieces).
-  std::vector<std::string> pieces = source_spm_->Encode(text);
+  const size_t kept = tokens.language.has_value() ? 2 : 1;  // never cut: language, </s>
+  const size_t total = tokens.text_ids.size() + kept;
   EncodedText out;
-  const size_t total = pieces.size() + 1;  // with </s>
   if (total > max_tokens) {
-    if (!truncate) {
+    if (!truncate || max_tokens < kept) {
       return absl::InvalidArgumentError(
-          absl::StrFormat("input has %d tokens; the limit is %d", total, max_tokens));
+          absl::StrFormat("input has %d tokens; the limit is %d%s", total, max_tokens,
+                          truncate ? ", too few for the target-language token and </s>" : ""));
     }
-    pieces.resize(max_tokens - 1);
+    tokens.text_ids.resize(max_tokens - kept);
     out.truncated = true;
   }
-  out.ids = PiecesToIds(pieces, source_vocab_, source_unk_);
+  out.ids.reserve(std::min(total, max_tokens));
+  if (tokens.language.has_value()) out.ids.push_back(*tokens.language);
+  out.ids.insert(out.ids.end(), tokens.text_ids.begin(), tokens.text_ids.end());
   out.ids.push_back(eos_);
   return out;
+}
+
+absl::StatusOr<EncodedText> Tokenizer::EncodeSource(std::string_view text, size_t max_tokens,
+                                                    bool truncate, std::string_view target_language,
+                                                    LanguageRequirement requirement) const {
+  absl::StatusOr<SourceTokens> tokens = TokenizeSource(text, target_language, requirement);
+  if (!tokens.ok()) return tokens.status();
+  return LimitSource(*std::move(tokens), max_tokens, truncate);
 }
 
 std::vector<int32_t> Tokenizer::EncodeTarget(std::string_view text) const {

@@ -12,9 +12,11 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "engine/model/config.h"
+#include "engine/text/language_tokens.h"
 #include "engine/text/vocabulary.h"
 
 namespace tserve::engine {
@@ -26,6 +28,14 @@ class Processor;
 struct EncodedText {
   std::vector<int32_t> ids;
   bool truncated = false;
+};
+
+// A source text tokenized, before the token limit applies.
+struct SourceTokens {
+  // The target-language token (">>por<<") the ids start with, if any.
+  std::optional<int32_t> language;
+  // The ids of the text's source.spm pieces, language codes removed; no </s>.
+  std::vector<int32_t> text_ids;
 };
 
 // Thread-safe after Load(): every method is const, and so are SentencePiece encoding
@@ -43,11 +53,28 @@ class Tokenizer {
   Tokenizer& operator=(const Tokenizer&) = delete;
   ~Tokenizer();
 
-  // Source side: source.spm pieces -> ids (unknown -> <unk>), </s> appended. Longer than
-  // max_tokens (</s> included): INVALID_ARGUMENT, unless `truncate`, which keeps the
-  // first max_tokens - 1 pieces and sets `truncated`.
-  absl::StatusOr<EncodedText> EncodeSource(std::string_view text, size_t max_tokens,
-                                           bool truncate) const;
+  // Source side, in two steps so that callers can tell a refused target language from an
+  // over-long input. TokenizeSource: the target-language token and the text's ids, by the
+  // rules of language_tokens.h: a leading ">>code<<" of the text and `target_language`
+  // ("" for none) each name a language; every ">>…<<" span is removed from the text;
+  // source.spm pieces map to ids (unknown -> <unk>). INVALID_ARGUMENT with a message that
+  // names the model's languages when a named language is unknown, when the two differ,
+  // or (kRequired) when a model with several target languages is given none.
+  absl::StatusOr<SourceTokens> TokenizeSource(
+      std::string_view text, std::string_view target_language = {},
+      LanguageRequirement requirement = LanguageRequirement::kRequired) const;
+  // LimitSource: the ids with </s> appended. Longer than max_tokens (</s> and the language
+  // token included): INVALID_ARGUMENT, unless `truncate`, which keeps the first
+  // max_tokens - 1 ids (the language token first among them, as transformers truncates)
+  // and sets `truncated`; a limit too small for the language token and </s> is refused
+  // even then, rather than translating without the language.
+  absl::StatusOr<EncodedText> LimitSource(SourceTokens tokens, size_t max_tokens,
+                                          bool truncate) const;
+  // Both steps.
+  absl::StatusOr<EncodedText> EncodeSource(
+      std::string_view text, size_t max_tokens, bool truncate,
+      std::string_view target_language = {},
+      LanguageRequirement requirement = LanguageRequirement::kRequired) const;
   // Target side text -> ids without </s> (used for forced target prefixes).
   std::vector<int32_t> EncodeTarget(std::string_view text) const;
   // ids -> target pieces, dropping </s>, <pad>, <unk> and ids outside the target
@@ -56,6 +83,13 @@ class Tokenizer {
   // The target piece of `id`; empty for an id outside the target vocabulary (the
   // embedding matrix may have more rows than the vocabulary has pieces).
   const std::string& TargetPiece(int32_t id) const;
+
+  // The codes of the source vocabulary's ">>code<<" tokens, sorted; empty for a model
+  // without them (one target language).
+  const std::vector<std::string>& target_languages() const { return languages_.codes(); }
+  // OK for "" and for one of target_languages(); otherwise the INVALID_ARGUMENT that
+  // TokenizeSource gives for that target_language, whatever the text.
+  absl::Status CheckTargetLanguage(std::string_view code) const { return languages_.Check(code); }
 
   int32_t unk_id() const { return source_unk_; }  // source vocabulary's <unk>
   int32_t eos_id() const { return eos_; }         // config.eos_token_id, </s> in both
@@ -73,6 +107,7 @@ class Tokenizer {
   std::unique_ptr<spm::Processor> target_spm_;
   Vocabulary source_vocab_;
   std::optional<Vocabulary> target_vocab_;  // set only with separate vocabularies
+  TargetLanguages languages_;               // of the source vocabulary
   int32_t source_unk_ = 0;
   int32_t target_unk_ = 0;
   int32_t target_pad_ = 0;

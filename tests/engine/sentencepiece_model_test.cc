@@ -228,11 +228,18 @@ TEST(SentencePieceModelTest, EncodesAndDecodesASmallModel) {
 
 TEST(SentencePieceModelTest, RefusesOtherModelTypes) {
   Message m = SmallModel();
-  m.Bytes(2, Message().Varint(3, 2).str());
+  m.Bytes(2, Message().Varint(3, 3).str());
   absl::StatusOr<std::unique_ptr<Processor>> p = Processor::FromBytes(m.str());
   ASSERT_FALSE(p.ok());
   EXPECT_EQ(p.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_THAT(p.status().message(), HasSubstr("model type BPE is not supported"));
+  EXPECT_THAT(p.status().message(), HasSubstr("model type WORD is not supported"));
+  Message chars = SmallModel();
+  chars.Bytes(2, Message().Varint(3, 4).str());
+  EXPECT_THAT(Processor::FromBytes(chars.str()).status().message(),
+              HasSubstr("model type CHAR is not supported"));
+  Message bpe = SmallModel();
+  bpe.Bytes(2, Message().Varint(3, 2).str());
+  EXPECT_TRUE(Processor::FromBytes(bpe.str()).ok());
 
   Message bad = SmallModel();
   bad.Bytes(2, Message().Varint(3, 9).str());

@@ -1,6 +1,9 @@
 #include "teacher_forcing.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
+#include <vector>
 
 namespace tserve::testing {
 
@@ -16,17 +19,26 @@ int CountTeacherForcedAgreement(const engine::TranslationModel& model,
   int32_t input = vocab.decoder_start;
   engine::Tensor logits;
   int agree = 0;
+  std::vector<int32_t> fed = {input};
   for (int32_t next : next_tokens) {
     engine::DecoderRow row{input, cache.get(), memories[0].get()};
     decoder.Step({row}, decoder_ws, logits);
-    const float* l = logits.data();
-    // The pad token is never predicted (docs/semantics.md).
-    int32_t best = vocab.pad == 0 ? 1 : 0;
-    for (int64_t v = 0; v < vocab.size; ++v) {
-      if (v != vocab.pad && l[v] > l[best]) best = static_cast<int32_t>(v);
+    // The pad token and the model's banned tokens are never predicted
+    // (docs/semantics.md, "Decoding").
+    std::vector<float> l(logits.data(), logits.data() + vocab.size);
+    const float kBanned = -std::numeric_limits<float>::infinity();
+    l[vocab.pad] = kBanned;
+    for (int32_t token : vocab.banned) l[token] = kBanned;
+    for (const auto& sequence : vocab.banned_sequences) {
+      if (sequence.size() - 1 <= fed.size() &&
+          std::equal(sequence.begin(), sequence.end() - 1, fed.end() - (sequence.size() - 1))) {
+        l[sequence.back()] = kBanned;
+      }
     }
+    const int32_t best = static_cast<int32_t>(std::max_element(l.begin(), l.end()) - l.begin());
     agree += best == next;
     input = next;
+    fed.push_back(next);
   }
   return agree;
 }
