@@ -42,6 +42,8 @@ ABSL_FLAG(int, max_live_rows, 64, "scheduler max_live_rows");
 ABSL_FLAG(absl::Duration, max_queue_delay, absl::Milliseconds(5), "scheduler max_queue_delay");
 ABSL_FLAG(int, sequential_sentences, 32, "sentences of the sequential run (it is slow)");
 ABSL_FLAG(int, threads, 0, "intra-op threads (0 = all cores)");
+ABSL_FLAG(int, max_encoder_tokens_per_step, 32,
+          "scheduler max_encoder_tokens_per_step (0: whole batches at once)");
 ABSL_FLAG(std::string, compute_type, "float32", "float32, bfloat16 or int8");
 ABSL_FLAG(int, repeats, 1, "(sequential, concurrent) pairs; the gain printed is their median");
 ABSL_FLAG(bool, concurrent_only, false,
@@ -188,6 +190,7 @@ int main(int argc, char** argv) {
   options.max_live_rows = absl::GetFlag(FLAGS_max_live_rows);
   options.max_queue_delay = absl::GetFlag(FLAGS_max_queue_delay);
   options.threads = absl::GetFlag(FLAGS_threads);
+  options.max_encoder_tokens_per_step = absl::GetFlag(FLAGS_max_encoder_tokens_per_step);
   const int clients = absl::GetFlag(FLAGS_clients);
 
   if (absl::GetFlag(FLAGS_concurrent_only)) {

@@ -1,6 +1,9 @@
 #include "engine/engine.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "engine/core/dnnl_context.h"
@@ -67,11 +70,103 @@ void TranslationModel::EncodeBatch(const PaddedBatch& batch, EncoderWorkspace& w
 std::vector<std::shared_ptr<const SourceMemory>> TranslationModel::EncodeForDecoding(
     absl::Span<const std::vector<int32_t>> sources, EncoderWorkspace& encoder_workspace,
     DecoderWorkspace& decoder_workspace) const {
-  PaddedBatch batch =
-      PaddedBatch::FromSequences(sources, static_cast<int32_t>(config().pad_token_id));
-  Tensor states;
-  model_->encoder().Forward(batch, encoder_workspace, states);
-  return model_->decoder().MakeSourceMemories(states, batch.lengths, decoder_workspace);
+  EncodingTask task(*model_, sources, EncodingTask::Output::kSourceMemories, &encoder_workspace,
+                    &decoder_workspace);
+  task.Finish();
+  std::vector<std::shared_ptr<const SourceMemory>> memories;
+  for (int64_t b = 0; b < task.size(); ++b) memories.push_back(task.memory(b));
+  return memories;
+}
+
+std::unique_ptr<EncodingTask> TranslationModel::StartEncoding(
+    absl::Span<const std::vector<int32_t>> sources, EncodingTask::Output output) const {
+  return std::unique_ptr<EncodingTask>(new EncodingTask(*model_, sources, output,
+                                                        /*encoder_workspace=*/nullptr,
+                                                        /*decoder_workspace=*/nullptr));
+}
+
+EncodingTask::EncodingTask(const MarianModel& model, absl::Span<const std::vector<int32_t>> sources,
+                           Output output, EncoderWorkspace* encoder_workspace,
+                           DecoderWorkspace* decoder_workspace)
+    : run_(model.encoder(), sources, encoder_workspace),
+      decoder_(model.decoder()),
+      d_model_(model.config().d_model) {
+  layer_rows_per_token_ = static_cast<double>(std::max<int64_t>(model.encoder().num_layers(), 1));
+  if (output == Output::kSourceMemories) {
+    memory_layers_ = decoder_.num_layers();
+    // Multiply-adds per row: 2·d² per decoder layer, in EncoderRun's unit
+    // (4·d² + 2·d·ffn per layer-row).
+    const double d = static_cast<double>(d_model_);
+    const double ffn = static_cast<double>(model.config().encoder_ffn_dim);
+    memory_row_cost_ = 2 * d * d / (4 * d * d + 2 * d * ffn);
+    memories_.resize(static_cast<size_t>(run_.sources()));
+    for (int64_t b = 0; b < run_.sources(); ++b) {
+      auto memory = std::make_shared<SourceMemory>();
+      memory->length = run_.length(b);
+      memory->layers.resize(static_cast<size_t>(memory_layers_));
+      memories_[b] = std::move(memory);
+    }
+    keys_values_ = decoder_workspace != nullptr ? &decoder_workspace->cross_kv : &own_keys_values_;
+  }
+  if (run_.rows() == 0) memory_layer_ = memory_layers_;
+}
+
+double EncodingTask::remaining() const {
+  const double memory_rows =
+      static_cast<double>((memory_layers_ - memory_layer_) * run_.rows() - memory_row_);
+  return (run_.remaining() + memory_rows * memory_row_cost_) / layer_rows_per_token_;
+}
+
+double EncodingTask::max_row_cost() const {
+  return std::max(run_.max_row_cost(), memory_row_cost_) / layer_rows_per_token_;
+}
+
+double EncodingTask::Run(double budget) {
+  const double layer_rows = budget * layer_rows_per_token_;
+  double spent = run_.Step(layer_rows);
+  if (run_.done()) spent += RunMemories(layer_rows - spent);
+  return spent / layer_rows_per_token_;
+}
+
+void EncodingTask::Finish() {
+  while (!done()) Run(std::numeric_limits<double>::infinity());
+}
+
+double EncodingTask::RunMemories(double budget) {
+  double spent = 0;
+  const int64_t rows = run_.rows();
+  while (memory_layer_ < memory_layers_) {
+    int64_t n = rows - memory_row_;
+    if (std::isfinite(budget)) {
+      n = std::min<int64_t>(n, static_cast<int64_t>((budget - spent) / memory_row_cost_));
+    }
+    if (n <= 0) break;
+    keys_values_->Resize({n, 2 * d_model_});
+    decoder_.ProjectSource(memory_layer_, run_.states() + memory_row_ * d_model_, n,
+                           keys_values_->data());
+    // Hand each source its rows.
+    for (int64_t b = 0; b < run_.sources(); ++b) {
+      const int64_t begin = std::max(run_.offset(b), memory_row_);
+      const int64_t end = std::min(run_.offset(b) + run_.length(b), memory_row_ + n);
+      if (begin >= end) continue;
+      std::vector<float>& layer = memories_[b]->layers[memory_layer_];
+      layer.resize(static_cast<size_t>(run_.length(b) * 2 * d_model_));
+      std::memcpy(layer.data() + (begin - run_.offset(b)) * 2 * d_model_,
+                  keys_values_->data() + (begin - memory_row_) * 2 * d_model_,
+                  sizeof(float) * (end - begin) * 2 * d_model_);
+    }
+    spent += static_cast<double>(n) * memory_row_cost_;
+    memory_row_ += n;
+    if (memory_row_ == rows) {
+      memory_row_ = 0;
+      ++memory_layer_;
+    }
+  }
+  return spent;
+}
+
+const float* EncodingTask::states(int64_t b) const {
+  return run_.states() + run_.offset(b) * d_model_;
 }
 
 std::unique_ptr<Generator> TranslationModel::NewGenerator() const {
@@ -107,16 +202,13 @@ absl::StatusOr<std::vector<std::vector<float>>> TranslationModel::EncoderStates(
 absl::StatusOr<std::vector<std::vector<float>>> TranslationModel::Embed(
     absl::Span<const std::vector<int32_t>> sources, Pooling pooling, bool normalize) const {
   TSERVE_RETURN_IF_ERROR(ValidateSources(sources));
-  PaddedBatch batch =
-      PaddedBatch::FromSequences(sources, static_cast<int32_t>(config().pad_token_id));
-  EncoderWorkspace workspace;
-  Tensor states;
-  model_->encoder().Forward(batch, workspace, states);
+  EncodingTask task(*model_, sources, EncodingTask::Output::kStates, /*encoder_workspace=*/nullptr,
+                    /*decoder_workspace=*/nullptr);
+  task.Finish();
   const int64_t d = config().d_model;
   std::vector<std::vector<float>> out;
-  for (int64_t b = 0; b < batch.batch_size; ++b) {
-    out.push_back(PoolStates(states.data() + b * batch.max_length * d, batch.lengths[b], d,
-                             pooling, normalize));
+  for (int64_t b = 0; b < task.size(); ++b) {
+    out.push_back(PoolStates(task.states(b), task.length(b), d, pooling, normalize));
   }
   return out;
 }

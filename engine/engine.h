@@ -20,6 +20,64 @@ namespace tserve::engine {
 
 enum class Pooling { kMean, kFirst, kNone };
 
+// The encoder work of one batch of sources, done a slice at a time: the
+// batching scheduler runs slices between decoder steps, so a long input never
+// holds the decoder up for long. Work is counted in tokens: one token is one
+// source token through the products of every encoder layer; attention over
+// long sources and the cross-attention projections of kSourceMemories count
+// in the same unit. The results are bit-identical however the work is sliced
+// (EncoderRun).
+class EncodingTask {
+ public:
+  // What the task makes: encoder states (Encode), or the cross-attention
+  // memories a Generator decodes from (Translate).
+  enum class Output { kStates, kSourceMemories };
+
+  EncodingTask(const EncodingTask&) = delete;
+  EncodingTask& operator=(const EncodingTask&) = delete;
+
+  bool done() const { return run_.done() && memory_layer_ == memory_layers_; }
+  // Work left, in tokens.
+  double remaining() const;
+  // Runs slices while their cost fits in `budget` tokens; returns the cost
+  // spent, never more than `budget`. A budget of at least max_row_cost()
+  // always makes progress.
+  double Run(double budget);
+  // Runs everything left.
+  void Finish();
+  // The most one row of one slice costs, in tokens.
+  double max_row_cost() const;
+
+  int64_t size() const { return run_.sources(); }
+  int64_t length(int64_t b) const { return run_.length(b); }
+  // kStates, once done: source b's states, length(b) rows of d_model.
+  const float* states(int64_t b) const;
+  // kSourceMemories, once done.
+  std::shared_ptr<const SourceMemory> memory(int64_t b) const { return memories_[b]; }
+
+ private:
+  friend class TranslationModel;
+  EncodingTask(const MarianModel& model, absl::Span<const std::vector<int32_t>> sources,
+               Output output, EncoderWorkspace* encoder_workspace,
+               DecoderWorkspace* decoder_workspace);
+  // The cross-attention projections, after the encoder (kSourceMemories).
+  double RunMemories(double budget);
+
+  EncoderRun run_;
+  const Decoder& decoder_;
+  const int64_t d_model_;
+  // Layer-rows (EncoderRun's unit) per token.
+  double layer_rows_per_token_ = 1;
+  // The projection stage: decoder layer and row it is at.
+  int64_t memory_layer_ = 0;
+  int64_t memory_layers_ = 0;
+  int64_t memory_row_ = 0;
+  double memory_row_cost_ = 0;  // layer-rows
+  std::vector<std::shared_ptr<SourceMemory>> memories_;
+  Tensor own_keys_values_;
+  Tensor* keys_values_ = nullptr;
+};
+
 struct LoadOptions {
   // Intra-op threads for calls made by the loading thread; 0 = all cores.
   int threads = 0;
@@ -63,6 +121,10 @@ class TranslationModel {
       absl::Span<const std::vector<int32_t>> sources, EncoderWorkspace& encoder_workspace,
       DecoderWorkspace& decoder_workspace) const;
   std::unique_ptr<Generator> NewGenerator() const;
+  // The same work as a task the caller runs a slice at a time. The sources
+  // are copied; the task must not outlive this model.
+  std::unique_ptr<EncodingTask> StartEncoding(absl::Span<const std::vector<int32_t>> sources,
+                                              EncodingTask::Output output) const;
 
   // Padded encoder states of a batch: [batch, max_length, d_model].
   void EncodeBatch(const PaddedBatch& batch, EncoderWorkspace& workspace, Tensor& states) const;

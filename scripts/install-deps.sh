@@ -41,6 +41,9 @@ if ((build_only == 0)); then
     prometheus clang libclang-rt-14-dev openssl
     # tests: the deployment files (compose, Kubernetes) parsed and checked
     python3-yaml
+    # the Python client (client/python; its stubs come from protobuf-compiler-grpc's
+    # grpc_python_plugin) and its end-to-end test
+    python3-grpcio python3-protobuf
     # tools/: reference implementation, golden data, demo model
     python3 python3-torch python3-numpy python3-sentencepiece
     # demo model corpus: English sentences and their rule-based Spanish translation

@@ -51,6 +51,10 @@ ABSL_FLAG(int32_t, max_queue_tokens, 262144,
           "Most source tokens waiting in the admission queue; beyond it requests get "
           "RESOURCE_EXHAUSTED.");
 ABSL_FLAG(int32_t, max_live_sequences, 256, "Most sequences the decoder advances at once.");
+ABSL_FLAG(int32_t, max_encoder_tokens_per_step, 32,
+          "Most encoder work between two decoder steps, in source tokens: longer inputs are "
+          "encoded in slices between decoder steps, so one long request never stalls the others "
+          "(0: no bound, a whole batch is encoded at once).");
 
 // Request limits.
 ABSL_FLAG(int32_t, max_input_tokens, 512,
@@ -182,6 +186,7 @@ absl::StatusOr<ServerOptions> ServerOptionsFromFlags() {
   options.batching.max_queue_sentences = absl::GetFlag(FLAGS_max_queue_sentences);
   options.batching.max_queue_tokens = absl::GetFlag(FLAGS_max_queue_tokens);
   options.batching.max_live_sequences = absl::GetFlag(FLAGS_max_live_sequences);
+  options.batching.max_encoder_tokens_per_step = absl::GetFlag(FLAGS_max_encoder_tokens_per_step);
 
   options.limits.max_input_tokens = absl::GetFlag(FLAGS_max_input_tokens);
   options.limits.max_decoding_length = absl::GetFlag(FLAGS_max_decoding_length);

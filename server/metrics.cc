@@ -85,7 +85,7 @@ void ModelMetrics::OnToken(absl::Duration since_previous) {
   inter_token_.Observe(absl::ToDoubleSeconds(since_previous));
 }
 
-void ModelMetrics::OnStep(int live_rows, int live_sequences) {
+void ModelMetrics::OnLiveSet(int live_rows, int live_sequences) {
   live_rows_.Set(live_rows);
   live_sequences_.Set(live_sequences);
 }

@@ -40,7 +40,7 @@ class ModelMetrics final : public SchedulerObserver {
   void OnQueueWait(absl::Duration wait) override;
   void OnFirstToken(absl::Duration since_enqueued) override;
   void OnToken(absl::Duration since_previous) override;
-  void OnStep(int live_rows, int live_sequences) override;
+  void OnLiveSet(int live_rows, int live_sequences) override;
   void OnQueueDepth(int sentences, int64_t tokens) override;
   void OnDropped(DropReason reason) override;
 

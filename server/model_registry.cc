@@ -21,6 +21,7 @@ SchedulerOptions ToSchedulerOptions(const BatchingOptions& batching, int threads
   s.max_queue_sentences = batching.max_queue_sentences;
   s.max_queue_tokens = batching.max_queue_tokens;
   s.max_live_rows = batching.max_live_sequences;
+  s.max_encoder_tokens_per_step = batching.max_encoder_tokens_per_step;
   s.threads = threads;
   return s;
 }

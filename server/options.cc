@@ -151,6 +151,8 @@ absl::Status ValidateServerOptions(const ServerOptions& options) {
   add(CheckPositive("max_queue_sentences", b.max_queue_sentences));
   add(CheckPositive("max_queue_tokens", b.max_queue_tokens));
   add(CheckPositive("max_live_sequences", b.max_live_sequences));
+  add(CheckRange("max_encoder_tokens_per_step", b.max_encoder_tokens_per_step, 0,
+                 std::numeric_limits<int32_t>::max()));
 
   const RequestLimits& l = options.limits;
   add(CheckPositive("max_input_tokens", l.max_input_tokens));
@@ -162,6 +164,27 @@ absl::Status ValidateServerOptions(const ServerOptions& options) {
   add(CheckRange("drain_timeout_s", absl::ToInt64Seconds(options.drain_timeout), 0, 3600));
   add(CheckRange("max_connection_age_s", absl::ToInt64Seconds(options.max_connection_age), 0,
                  86400));
+  // A request the queue could never hold would be refused as "queue full"
+  // forever, its client told to retry.
+  if (b.max_queue_sentences > 0 && l.max_texts_per_request > b.max_queue_sentences) {
+    add(absl::InvalidArgumentError(
+        absl::StrCat("--max_queue_sentences=", b.max_queue_sentences,
+                     " is below --max_texts_per_request=", l.max_texts_per_request,
+                     ": a request of that many texts could never be queued; raise "
+                     "--max_queue_sentences or lower --max_texts_per_request")));
+  }
+  const int64_t largest_request =
+      static_cast<int64_t>(l.max_texts_per_request) * static_cast<int64_t>(l.max_input_tokens);
+  if (b.max_queue_tokens > 0 && l.max_texts_per_request > 0 && l.max_input_tokens > 0 &&
+      largest_request > b.max_queue_tokens) {
+    add(absl::InvalidArgumentError(
+        absl::StrCat("--max_queue_tokens=", b.max_queue_tokens,
+                     " is below --max_texts_per_request × "
+                     "--max_input_tokens (",
+                     l.max_texts_per_request, " × ", l.max_input_tokens, " = ", largest_request,
+                     "): the largest allowed request could never be queued; raise "
+                     "--max_queue_tokens or lower --max_texts_per_request or --max_input_tokens")));
+  }
 
   absl::flat_hash_set<std::string> names;
   for (const ModelSpec& model : options.models) {

@@ -51,6 +51,8 @@ struct BatchingOptions {
   int max_queue_sentences = 1024;
   int max_queue_tokens = 262144;
   int max_live_sequences = 256;
+  // Most encoder work between two decoder steps, in tokens; 0: no bound.
+  int max_encoder_tokens_per_step = 32;
 };
 
 // Per-request limits; requests beyond them get INVALID_ARGUMENT.
@@ -59,6 +61,9 @@ struct RequestLimits {
   int max_decoding_length = 256;
   int max_beam_size = 8;
   int max_texts_per_request = 256;
+  // Largest reply gRPC sends (--max_message_bytes); a reply known to be
+  // larger is refused before any engine work.
+  int64_t max_reply_bytes = int64_t{16} << 20;
 };
 
 // PEM files for TLS. Empty cert and key: plaintext. A client CA turns on

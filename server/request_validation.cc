@@ -45,6 +45,35 @@ size_t FirstInvalidUtf8Byte(absl::string_view text) {
   return absl::string_view::npos;
 }
 
+// Unicode White_Space characters, and the zero-width space and byte-order
+// mark that normalisation also removes.
+bool IsSpace(uint32_t c) {
+  return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85 || c == 0xA0 || c == 0x1680 ||
+         (c >= 0x2000 && c <= 0x200B) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F ||
+         c == 0x3000 || c == 0xFEFF;
+}
+
+// True when valid UTF-8 `text` holds nothing but white space.
+bool IsAllSpace(absl::string_view text) {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  size_t i = 0;
+  while (i < text.size()) {
+    uint32_t code = s[i];
+    size_t length = 1;
+    if (code >= 0xF0) {
+      code &= 0x07, length = 4;
+    } else if (code >= 0xE0) {
+      code &= 0x0F, length = 3;
+    } else if (code >= 0xC0) {
+      code &= 0x1F, length = 2;
+    }
+    for (size_t k = 1; k < length; ++k) code = (code << 6) | (s[i + k] & 0x3F);
+    if (!IsSpace(code)) return false;
+    i += length;
+  }
+  return true;
+}
+
 absl::Status CheckOneText(absl::string_view text, absl::string_view name) {
   if (text.empty()) {
     return Invalid(absl::StrCat(name, " is empty: every text must have at least one character"));
@@ -52,6 +81,11 @@ absl::Status CheckOneText(absl::string_view text, absl::string_view name) {
   if (size_t at = FirstInvalidUtf8Byte(text); at != absl::string_view::npos) {
     return Invalid(absl::StrCat(name, " is not valid UTF-8 (first bad byte at offset ", at,
                                 "): send UTF-8 encoded text"));
+  }
+  // Normalisation would leave nothing of it: refused like an empty text.
+  if (IsAllSpace(text)) {
+    return Invalid(absl::StrCat(
+        name, " is only white space: every text must have at least one other character"));
   }
   return absl::OkStatus();
 }
@@ -100,6 +134,13 @@ DecodingDefaults ComputeDefaults(const engine::ModelConfig& config, const Reques
 
 bool TruncationRequested(tserve::v1::Truncation truncation) {
   return truncation == tserve::v1::TRUNCATION_END;
+}
+
+absl::Status ValidateTruncation(int truncation) {
+  if (tserve::v1::Truncation_IsValid(truncation)) return absl::OkStatus();
+  return Invalid(absl::StrCat("truncation=", truncation,
+                              " is not a truncation: use TRUNCATION_NONE (refuse over-long texts) "
+                              "or TRUNCATION_END (cut them)"));
 }
 
 absl::StatusOr<engine::DecodingOptions> ToEngineOptions(

@@ -47,6 +47,9 @@ DecodingDefaults ComputeDefaults(const engine::ModelConfig& config, const Reques
 
 // Whether a request's truncation asks to cut over-long inputs.
 bool TruncationRequested(tserve::v1::Truncation truncation);
+// INVALID_ARGUMENT for a value the enum does not have (proto3 keeps unknown
+// enum numbers), as for an unknown pooling.
+absl::Status ValidateTruncation(int truncation);
 
 // Turns the request's options into engine options, applying the defaults and
 // checking every range against the server limits and the model.

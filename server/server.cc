@@ -10,7 +10,6 @@
 #include "absl/time/time.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
-#include "grpcpp/health_check_service_interface.h"
 #include "server/log.h"
 #include "server/port_file.h"
 #include "server/tls.h"
@@ -22,10 +21,18 @@ namespace {
 // The name clients pass to grpc.health.v1.Health/Check for this service.
 constexpr char kTranslatorServiceName[] = "tserve.v1.Translator";
 
+// The limits the service checks requests against, with the reply size gRPC
+// can send.
+RequestLimits ServiceLimits(const ServerOptions& options) {
+  RequestLimits limits = options.limits;
+  limits.max_reply_bytes = options.max_message_bytes;
+  return limits;
+}
+
 }  // namespace
 
 Server::Server(ServerOptions options)
-    : options_(std::move(options)), translator_(options_.limits, &metrics_) {}
+    : options_(std::move(options)), translator_(ServiceLimits(options_), &metrics_) {}
 
 Server::~Server() { Shutdown(); }
 
@@ -39,14 +46,16 @@ absl::Status Server::Start() {
         absl::StrCat("TLS setup failed: ", credentials.status().message()));
   }
 
-  // Both must be called before the builder exists.
-  grpc::EnableDefaultHealthCheckService(true);
+  // Before the builder exists. The health service is tserve's own
+  // (server/health_service.h), not gRPC's built-in one.
+  grpc::EnableDefaultHealthCheckService(false);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   const std::string grpc_address = HostPort(options_.listen_address, options_.grpc_port);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(grpc_address, *credentials, &grpc_port_);
   builder.RegisterService(&translator_);
+  builder.RegisterService(&health_);
   builder.SetMaxReceiveMessageSize(static_cast<int>(options_.max_message_bytes));
   builder.SetMaxSendMessageSize(static_cast<int>(options_.max_message_bytes));
   // gRPC sets SO_REUSEPORT by default, which lets a second server silently
@@ -76,9 +85,8 @@ absl::Status Server::Start() {
     return status;
   }
 
-  grpc::HealthCheckServiceInterface* health = grpc_server_->GetHealthCheckService();
-  health->SetServingStatus("", false);
-  health->SetServingStatus(kTranslatorServiceName, false);
+  health_.SetServingStatus("", false);
+  health_.SetServingStatus(kTranslatorServiceName, false);
 
   LogInfo(absl::StrCat("gRPC listening on ", HostPort(options_.listen_address, grpc_port_),
                        options_.tls.enabled()
@@ -116,15 +124,16 @@ absl::Status Server::LoadModels() {
     models_.Add(std::move(model).value());
   }
   translator_.SetModels(&models_);
-  grpc::HealthCheckServiceInterface* health = grpc_server_->GetHealthCheckService();
-  health->SetServingStatus("", true);
-  health->SetServingStatus(kTranslatorServiceName, true);
+  health_.SetServingStatus("", true);
+  health_.SetServingStatus(kTranslatorServiceName, true);
   return absl::OkStatus();
 }
 
 void Server::Shutdown() {
   if (grpc_server_ != nullptr) {
-    grpc_server_->GetHealthCheckService()->SetServingStatus(false);
+    // NOT_SERVING for good; open Watch calls are told so and end, so they
+    // do not hold the shutdown below until its deadline.
+    health_.Shutdown();
     translator_.StartDraining();
     const absl::Time deadline = absl::Now() + options_.drain_timeout;
     if (!models_.Drain(deadline)) {

@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "grpcpp/server.h"
+#include "server/health_service.h"
 #include "server/metrics.h"
 #include "server/model_registry.h"
 #include "server/options.h"
@@ -49,6 +50,8 @@ class Server {
   Metrics metrics_;
   ModelRegistry models_;
   TranslatorService translator_;
+  // Outlives grpc_server_, which serves it.
+  HealthService health_;
   std::unique_ptr<grpc::Server> grpc_server_;
   int grpc_port_ = 0;
 };

@@ -19,6 +19,7 @@
 #include "absl/time/clock.h"
 #include "server/batching/work_item.h"
 #include "server/build_info.h"
+#include "server/reply_size.h"
 #include "server/request_validation.h"
 
 namespace tserve::server {
@@ -69,6 +70,7 @@ absl::Status EncodeTexts(const ServedModel& served,
   const engine::Tokenizer& tokenizer = served.model->tokenizer();
   // An unknown target_language is the request's fault, not any one text's.
   if (absl::Status s = tokenizer.CheckTargetLanguage(StdView(target_language)); !s.ok()) return s;
+  if (absl::Status s = ValidateTruncation(truncation); !s.ok()) return s;
   const bool truncate = TruncationRequested(truncation);
   const size_t limit = static_cast<size_t>(served.defaults.max_input_tokens);
   out->reserve(texts.size());
@@ -198,6 +200,7 @@ class UnaryCall : public grpc::ServerUnaryReactor {
     if (!model.ok()) return model.status();
     model_ = *model;
     record_.set_model(model_->name);
+    max_reply_bytes_ = service.limits().max_reply_bytes;
     return ValidateTexts(texts, service.limits());
   }
 
@@ -234,6 +237,7 @@ class UnaryCall : public grpc::ServerUnaryReactor {
   ServedModel* model_ = nullptr;
   std::vector<engine::EncodedText> sources_;
   std::vector<absl::StatusOr<ItemResult>> results_;
+  int64_t max_reply_bytes_ = 0;
 
  private:
   void OnAllItemsDone() {
@@ -297,6 +301,15 @@ class TranslateCall final : public UnaryCall {
       generated += GeneratedTokens(results_[i]->translation);
     }
     model_->metrics->AddGeneratedTokens(generated);
+    // Its size is known only now: gRPC would fail to send a larger one.
+    if (absl::Status s =
+            CheckReplySize(static_cast<int64_t>(response_->ByteSizeLong()), max_reply_bytes_,
+                           "fewer hypotheses, a lower max_length or no token lists");
+        !s.ok()) {
+      response_->Clear();
+      Reply(ToGrpcStatus(s));
+      return;
+    }
     Reply(grpc::Status::OK);
   }
 
@@ -343,6 +356,18 @@ class EncodeCall final : public UnaryCall {
     if (absl::Status s =
             EncodeTexts(*model_, request_->texts(), request_->truncation(), /*target_language=*/"",
                         engine::LanguageRequirement::kOptional, &sources_);
+        !s.ok()) {
+      return s;
+    }
+    // The reply's size is known now, before any engine work.
+    std::vector<EmbeddingShape> shapes;
+    for (const engine::EncodedText& source : sources_) {
+      const int64_t tokens = static_cast<int64_t>(source.ids.size());
+      shapes.push_back({pooling == engine::Pooling::kNone ? tokens : 1, tokens, source.truncated});
+    }
+    if (absl::Status s = CheckReplySize(
+            EncodeResponseBytes(model_->name, model_->model->config().d_model, shapes),
+            max_reply_bytes_, "shorter texts, or a pooled embedding instead of POOLING_NONE");
         !s.ok()) {
       return s;
     }
@@ -427,6 +452,7 @@ class StreamCall final : public grpc::ServerWriteReactor<TranslateStreamResponse
     if (!model.ok()) return model.status();
     model_ = *model;
     record_.set_model(model_->name);
+    max_reply_bytes_ = service.limits().max_reply_bytes;
     if (absl::Status s = ValidateText(request_->text()); !s.ok()) return s;
     const engine::Tokenizer& tokenizer = model_->model->tokenizer();
     absl::StatusOr<engine::DecodingOptions> decoding = ToEngineOptions(
@@ -493,6 +519,13 @@ class StreamCall final : public grpc::ServerWriteReactor<TranslateStreamResponse
     FillResult(model_->model->tokenizer(), translation, source_, request_->options(),
                message.mutable_result());
     model_->metrics->AddGeneratedTokens(GeneratedTokens(translation));
+    if (absl::Status s =
+            CheckReplySize(static_cast<int64_t>(message.ByteSizeLong()), max_reply_bytes_,
+                           "fewer hypotheses, a lower max_length or no token lists");
+        !s.ok()) {
+      End(ToGrpcStatus(s));
+      return;
+    }
     Enqueue(std::move(message));
     End(grpc::Status::OK);
   }
@@ -534,6 +567,7 @@ class StreamCall final : public grpc::ServerWriteReactor<TranslateStreamResponse
   engine::EncodedText source_;
   std::unique_ptr<IncrementalDetokenizer> detokenizer_;
   bool streams_tokens_ = true;
+  int64_t max_reply_bytes_ = 0;
 
   std::mutex mutex_;
   // Guarded by mutex_. The front message is being written while writing_.

@@ -91,9 +91,9 @@ EncoderRun::EncoderRun(const Encoder& encoder, absl::Span<const std::vector<int3
   attention_cost_per_key_ = 2 * d / layer;
   double per_layer = 0;
   for (int64_t length : lengths_) {
-    per_layer += static_cast<double>(length) *
-                 (projection_cost_ + rest_cost_ +
-                  attention_cost_per_key_ * static_cast<double>(length));
+    per_layer +=
+        static_cast<double>(length) *
+        (projection_cost_ + rest_cost_ + attention_cost_per_key_ * static_cast<double>(length));
   }
   remaining_ = per_layer * static_cast<double>(num_layers_);
   if (rows_ == 0) layer_ = num_layers_;

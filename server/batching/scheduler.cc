@@ -22,6 +22,9 @@ absl::Status DropStatus(DropReason reason) {
   return absl::InternalError("unknown drop reason");
 }
 
+// A cancellation this close to the call's deadline is the deadline's doing.
+constexpr absl::Duration kDeadlineSlack = absl::Milliseconds(50);
+
 }  // namespace
 
 Scheduler::Scheduler(const engine::TranslationModel& model, SchedulerOptions options,
@@ -77,10 +80,12 @@ absl::Status Scheduler::Submit(std::vector<WorkItem> items) {
 }
 
 std::optional<DropReason> Scheduler::ShouldDrop(const WorkItem& item, absl::Time now) {
-  if (item.cancellation != nullptr && item.cancellation->cancelled()) {
-    return DropReason::kCancelled;
-  }
   if (now >= item.deadline) return DropReason::kDeadline;
+  if (item.cancellation != nullptr && item.cancellation->cancelled()) {
+    // gRPC cancels a call whose deadline passes; its timer may fire a moment
+    // before this clock reads the deadline as passed. That is an expiry too.
+    return item.deadline - now <= kDeadlineSlack ? DropReason::kDeadline : DropReason::kCancelled;
+  }
   return std::nullopt;
 }
 
@@ -104,13 +109,18 @@ bool Scheduler::NextBatch(std::vector<Queued>& batch, std::vector<Queued>& dropp
     if (dropped.size() != dropped_before) {
       observer_->OnQueueDepth(static_cast<int>(queue_.size()), queued_tokens_);
     }
-    const bool decoding = generator_->live_jobs() > 0;
+    // Busy: the loop has decoder steps or encoder work to do without waiting.
+    const bool busy = generator_->live_jobs() > 0 || !pending_.empty();
     if (queue_.empty()) {
-      if (decoding || !dropped.empty()) return true;
+      if (busy || !dropped.empty()) return true;
       queue_changed_.wait(lock);
       continue;
     }
-    if (options_.static_batching && decoding) return true;
+    if (options_.static_batching && busy) return true;
+    // Sentences leave the queue for encoding while there is room: up to two
+    // full batches' tokens being encoded, so a long batch in progress never
+    // keeps a short one out.
+    if (pending_tokens_ >= 2 * options_.max_batch_tokens) return true;
     // A batch forms once it is full or its oldest item has waited
     // max_queue_delay. Until then an idle engine sleeps, a busy one runs
     // another decoder step: encoding many small batches would cost more
@@ -119,7 +129,7 @@ bool Scheduler::NextBatch(std::vector<Queued>& batch, std::vector<Queued>& dropp
     const bool full = static_cast<int>(queue_.size()) >= options_.max_batch_size ||
                       queued_tokens_ >= options_.max_batch_tokens;
     if (!full && now < fill_deadline) {
-      if (decoding) return true;
+      if (busy) return true;
       queue_changed_.wait_until(lock, absl::ToChronoTime(fill_deadline));
       continue;
     }
@@ -156,10 +166,14 @@ void Scheduler::Run() {
       Drop(q.item, ShouldDrop(q.item, now).value_or(DropReason::kCancelled), {});
     }
     if (!keep_running) break;
-    if (!batch.empty()) EncodeBatch(batch);
+    if (!batch.empty()) StartEncoding(batch);
+    DropExpiredPending();
+    if (!pending_.empty()) RunEncoders();
     if (generator_->live_jobs() > 0) {
       DecodeStep();
       DropExpiredLive();
+    } else {
+      last_step_seconds_ = 0;  // no step for the encoder budget to follow
     }
     PublishGauges();
   }
@@ -172,6 +186,13 @@ void Scheduler::Run() {
     queued_tokens_ = 0;
   }
   for (Queued& q : left) Drop(q.item, DropReason::kShutdown, {});
+  for (Pending& pending : pending_) {
+    for (size_t b = 0; b < pending.items.size(); ++b) {
+      if (!pending.answered[b]) Drop(pending.items[b].item, DropReason::kShutdown, {});
+    }
+  }
+  pending_.clear();
+  pending_tokens_ = 0;
   for (auto& [job, live] : live_) {
     generator_->Cancel(job);
     Drop(live.item, DropReason::kShutdown, {});
@@ -181,9 +202,8 @@ void Scheduler::Run() {
   PublishGauges();
 }
 
-void Scheduler::EncodeBatch(std::vector<Queued>& batch) {
+void Scheduler::StartEncoding(std::vector<Queued>& batch) {
   const absl::Time now = absl::Now();
-  std::vector<std::vector<int32_t>> sources;
   int64_t real_tokens = 0;
   int64_t longest = 0;
   for (Queued& q : batch) {
@@ -191,7 +211,7 @@ void Scheduler::EncodeBatch(std::vector<Queued>& batch) {
     observer_->OnQueueWait(now - q.trace.enqueued);
     real_tokens += static_cast<int64_t>(q.item.source.size());
     longest = std::max<int64_t>(longest, static_cast<int64_t>(q.item.source.size()));
-    sources.push_back(q.item.source);
+    reserved_rows_ += q.item.rows();
   }
   const int64_t padded_tokens = longest * static_cast<int64_t>(batch.size());
   counters_.batches.fetch_add(1);
@@ -199,40 +219,164 @@ void Scheduler::EncodeBatch(std::vector<Queued>& batch) {
   counters_.padded_tokens.fetch_add(padded_tokens);
   observer_->OnBatch(static_cast<int>(batch.size()), real_tokens, padded_tokens);
 
-  if (batch.front().item.kind == WorkItem::Kind::kEncode) {
-    engine::PaddedBatch padded = engine::PaddedBatch::FromSequences(
-        sources, static_cast<int32_t>(model_.config().pad_token_id));
-    engine::Tensor states;
-    model_.EncodeBatch(padded, encoder_workspace_, states);
-    const int64_t d = model_.config().d_model;
-    for (size_t b = 0; b < batch.size(); ++b) {
-      ItemResult result;
-      result.embedding = engine::PoolStates(states.data() + b * padded.max_length * d,
-                                            padded.lengths[b], d, batch[b].item.pooling,
-                                            batch[b].item.normalize);
-      result.trace = batch[b].trace;
-      result.trace.finished = absl::Now();
-      Complete(batch[b].item, std::move(result));
+  // Tasks of at most one step's budget per encoder layer: each is done in
+  // about two slices per layer, so its sentences join the decoder early,
+  // while a slice's matrix products still cover enough rows to run at full
+  // speed. A longer sentence makes a task of its own.
+  const engine::EncodingTask::Output output = batch.front().item.kind == WorkItem::Kind::kEncode
+                                                  ? engine::EncodingTask::Output::kStates
+                                                  : engine::EncodingTask::Output::kSourceMemories;
+  const int64_t budget =
+      options_.max_encoder_tokens_per_step * std::max<int64_t>(1, model_.config().encoder_layers);
+  size_t begin = 0;
+  while (begin < batch.size()) {
+    size_t end = begin;
+    int64_t tokens = 0;
+    while (end < batch.size()) {
+      const int64_t length = static_cast<int64_t>(batch[end].item.source.size());
+      if (budget > 0 && end > begin && tokens + length > budget) break;
+      tokens += length;
+      ++end;
     }
-    return;
+    Pending pending;
+    std::vector<std::vector<int32_t>> sources;
+    for (size_t i = begin; i < end; ++i) {
+      sources.push_back(batch[i].item.source);
+      pending.items.push_back(std::move(batch[i]));
+    }
+    pending.task = model_.StartEncoding(sources, output);
+    pending.answered.assign(pending.items.size(), false);
+    pending.open = static_cast<int>(pending.items.size());
+    pending.order = next_order_++;
+    pending.tokens = tokens;
+    pending_tokens_ += tokens;
+    pending_.push_back(std::move(pending));
+    counters_.encoder_tasks.fetch_add(1);
+    begin = end;
   }
+}
 
-  auto memories = model_.EncodeForDecoding(sources, encoder_workspace_, decoder_workspace_);
-  for (size_t b = 0; b < batch.size(); ++b) {
-    const engine::JobId job = generator_->Add(std::move(memories[b]), batch[b].item.decoding);
-    Live live{std::move(batch[b].item), batch[b].trace, absl::Now()};
+void Scheduler::RunEncoders() {
+  counters_.encoder_slices.fetch_add(1);
+  if (options_.max_encoder_tokens_per_step <= 0) {
+    for (Pending& pending : pending_) pending.task->Finish();
+  } else {
+    // Least work left first; the oldest task keeps a quarter of the budget.
+    std::vector<size_t> order(pending_.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [this](size_t a, size_t b) {
+      return pending_[a].task->remaining() < pending_[b].task->remaining();
+    });
+    size_t oldest = 0;
+    for (size_t i = 1; i < pending_.size(); ++i) {
+      if (pending_[i].order < pending_[oldest].order) oldest = i;
+    }
+    double budget = static_cast<double>(options_.max_encoder_tokens_per_step);
+    if (options_.encoder_budget_follows_step && encoder_seconds_per_token_ > 0) {
+      budget = std::max(budget, last_step_seconds_ / encoder_seconds_per_token_);
+    }
+    const absl::Time start = absl::Now();
+    double left = budget;
+    double reserve = std::min(pending_[oldest].task->remaining(), left / 4);
+    for (size_t i : order) {
+      const double allowance = i == oldest ? left : left - reserve;
+      if (allowance <= 0) continue;
+      left -= pending_[i].task->Run(allowance);
+      if (i == oldest) reserve = 0;
+    }
+    if (left == budget) {
+      // Not even one row fits (a budget below one row's cost, possible only
+      // for tiny models with long inputs): one row, so the work still ends.
+      engine::EncodingTask& task = *pending_[order.front()].task;
+      left -= task.Run(task.max_row_cost());
+    }
+    const double spent = budget - left;
+    if (spent > counters_.max_encoder_tokens_in_a_step.load()) {
+      counters_.max_encoder_tokens_in_a_step.store(spent);
+    }
+    if (spent >= 1) {
+      const double per_token = absl::ToDoubleSeconds(absl::Now() - start) / spent;
+      encoder_seconds_per_token_ = encoder_seconds_per_token_ == 0
+                                       ? per_token
+                                       : 0.8 * encoder_seconds_per_token_ + 0.2 * per_token;
+    }
+  }
+  // Hand on what is done, oldest first.
+  std::vector<Pending> still;
+  for (Pending& pending : pending_) {
+    if (pending.task->done()) {
+      FinishEncoding(pending);
+    } else {
+      still.push_back(std::move(pending));
+    }
+  }
+  pending_ = std::move(still);
+}
+
+void Scheduler::FinishEncoding(Pending& pending) {
+  engine::EncodingTask& task = *pending.task;
+  pending_tokens_ -= pending.tokens;
+  const int64_t d = model_.config().d_model;
+  for (size_t b = 0; b < pending.items.size(); ++b) {
+    if (pending.answered[b]) continue;
+    Queued& q = pending.items[b];
+    if (q.item.kind == WorkItem::Kind::kEncode) {
+      ItemResult result;
+      result.embedding = engine::PoolStates(task.states(static_cast<int64_t>(b)),
+                                            task.length(static_cast<int64_t>(b)), d, q.item.pooling,
+                                            q.item.normalize);
+      result.trace = q.trace;
+      result.trace.finished = absl::Now();
+      Complete(q.item, std::move(result));
+      continue;
+    }
+    // Its rows were reserved when it left the queue.
+    const engine::JobId job =
+        generator_->Add(task.memory(static_cast<int64_t>(b)), q.item.decoding);
+    Live live{std::move(q.item), q.trace, absl::Now()};
     live.trace.joined_at_step = generator_->steps();
-    reserved_rows_ += live.item.rows();
     live_.emplace(job, std::move(live));
   }
+}
+
+void Scheduler::DropExpiredPending() {
+  if (pending_.empty()) return;
+  const absl::Time now = absl::Now();
+  bool emptied = false;
+  for (Pending& pending : pending_) {
+    for (size_t b = 0; b < pending.items.size(); ++b) {
+      if (pending.answered[b]) continue;
+      WorkItem& item = pending.items[b].item;
+      const std::optional<DropReason> reason = ShouldDrop(item, now);
+      if (!reason) continue;
+      pending.answered[b] = true;
+      --pending.open;
+      reserved_rows_ -= item.rows();
+      Drop(item, *reason, {});
+    }
+    emptied = emptied || pending.open == 0;
+  }
+  if (!emptied) return;
+  // Nobody waits for these any more: stop encoding them.
+  std::vector<Pending> still;
+  for (Pending& pending : pending_) {
+    if (pending.open == 0) {
+      pending_tokens_ -= pending.tokens;
+    } else {
+      still.push_back(std::move(pending));
+    }
+  }
+  pending_ = std::move(still);
 }
 
 void Scheduler::DecodeStep() {
   std::vector<engine::Generator::TokenEvent> tokens;
   std::vector<engine::Generator::FinishedJob> finished;
+  const absl::Time start = absl::Now();
   generator_->Step(&tokens, &finished);
   counters_.steps.fetch_add(1);
   const absl::Time now = absl::Now();
+  last_step_seconds_ = absl::ToDoubleSeconds(now - start);
   for (const auto& event : tokens) {
     auto it = live_.find(event.job);
     if (it == live_.end()) continue;
@@ -262,7 +406,6 @@ void Scheduler::DecodeStep() {
     }
     Complete(live.item, std::move(result));
   }
-  observer_->OnStep(generator_->live_rows(), generator_->live_jobs());
 }
 
 void Scheduler::DropExpiredLive() {
@@ -304,9 +447,17 @@ void Scheduler::Drop(WorkItem& item, DropReason reason, absl::Status status) {
 }
 
 void Scheduler::PublishGauges() {
-  counters_.live_rows.store(generator_->live_rows());
-  counters_.live_sequences.store(generator_->live_jobs());
+  const int rows = generator_->live_rows();
+  const int sequences = generator_->live_jobs();
+  int encoding = 0;
+  for (const Pending& pending : pending_) encoding += pending.open;
+  counters_.live_rows.store(rows);
+  counters_.live_sequences.store(sequences);
   counters_.pooled_caches.store(generator_->pooled_caches());
+  counters_.encoding_sentences.store(encoding);
+  // Every iteration, not only after a decoder step: sentences cancelled or
+  // expired leave the live set after the step, and an idle server runs none.
+  observer_->OnLiveSet(rows, sequences);
 }
 
 bool Scheduler::Drain(absl::Time deadline) {
@@ -347,6 +498,10 @@ SchedulerStats Scheduler::Stats() const {
   s.pooled_caches = counters_.pooled_caches.load();
   s.real_tokens = counters_.real_tokens.load();
   s.padded_tokens = counters_.padded_tokens.load();
+  s.encoder_tasks = counters_.encoder_tasks.load();
+  s.encoder_slices = counters_.encoder_slices.load();
+  s.encoding_sentences = counters_.encoding_sentences.load();
+  s.max_encoder_tokens_in_a_step = counters_.max_encoder_tokens_in_a_step.load();
   std::lock_guard lock(mutex_);
   s.queued_sentences = static_cast<int>(queue_.size());
   s.queued_tokens = queued_tokens_;

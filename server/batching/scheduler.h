@@ -39,6 +39,18 @@ struct SchedulerOptions {
   // Static batching, for comparison only: a batch joins the decoder only once
   // the previous batch has completely finished.
   bool static_batching = false;
+  // Most encoder work between two decoder steps, in source tokens (one token
+  // through every encoder layer; attention over long sources counts extra).
+  // Longer encodes are split across sentences and, for a long sentence,
+  // across layers and rows, and interleaved with decoder steps. 0: no bound
+  // (a whole batch is encoded at once).
+  int64_t max_encoder_tokens_per_step = 32;
+  // Lets the encoder work between two steps grow to what the encoder does in
+  // the time of the last decoder step, when that is more than the budget: a
+  // step over a large live set already takes that long, so smaller pieces
+  // would bring tokens hardly sooner but cost throughput (sentences would
+  // join the live set later). The stall is then at most one step's time.
+  bool encoder_budget_follows_step = true;
 };
 
 // Counters since start; a consistent-enough snapshot for tests and metrics.
@@ -58,14 +70,29 @@ struct SchedulerStats {
   int pooled_caches = 0;
   int64_t real_tokens = 0;    // encoder tokens of all batches
   int64_t padded_tokens = 0;  // batch × longest, summed over batches
+  int64_t encoder_tasks = 0;  // encoding tasks the batches were cut into
+  int64_t encoder_slices = 0;  // loop iterations that ran encoder work
+  int encoding_sentences = 0;  // sentences being encoded now
+  // The most encoder work one loop iteration did, in tokens.
+  double max_encoder_tokens_in_a_step = 0;
 };
 
 // The batching scheduler of one model: a bounded admission queue, an encoder
 // batch former, and one continuous decoder loop, all driven by a single
 // engine thread. Between two decoder steps the thread admits newly encoded
 // sentences into the live set, so no sentence waits for the longest one in
-// its batch; encoder batches and decoder steps alternate on the same cores
+// its batch; encoder work and decoder steps alternate on the same cores
 // instead of competing for them.
+//
+// Encoder work is bounded per step (max_encoder_tokens_per_step): a batch is
+// cut into encoding tasks of at most that many tokens per encoder layer (a
+// longer sentence is a task of its own), each sliced across layers and rows,
+// and each loop iteration
+// spends at most the budget on them, the task with the least work left
+// first (the oldest task is always given a quarter of the budget, so none
+// starves). A short request that arrives while a long one is being encoded
+// is encoded at the next iteration and decodes beside it; streams keep
+// producing tokens. Results do not depend on the slicing (bit-identical).
 class Scheduler {
  public:
   Scheduler(const engine::TranslationModel& model, SchedulerOptions options,
@@ -100,19 +127,34 @@ class Scheduler {
     ItemTrace trace;
     absl::Time last_token;
   };
+  // An encoding task and the items it encodes (item b is the task's source b).
+  struct Pending {
+    std::unique_ptr<engine::EncodingTask> task;
+    std::vector<Queued> items;
+    std::vector<bool> answered;  // dropped while encoding
+    int open = 0;                // items not answered
+    int64_t order = 0;           // formation order: lower is older
+    int64_t tokens = 0;
+  };
 
   void Run();
   // Takes the next batch off the queue, waiting as the options say. Returns
   // false when the thread should exit.
   bool NextBatch(std::vector<Queued>& batch, std::vector<Queued>& dropped);
-  void EncodeBatch(std::vector<Queued>& batch);
+  // Cuts a batch into encoding tasks and adds them to pending_.
+  void StartEncoding(std::vector<Queued>& batch);
+  // Spends one step's encoder budget on pending_ and hands on what is done.
+  void RunEncoders();
+  void FinishEncoding(Pending& pending);
   void DecodeStep();
   void DropExpiredLive();
+  void DropExpiredPending();
   void Complete(WorkItem& item, absl::StatusOr<ItemResult> result);
   void Drop(WorkItem& item, DropReason reason, absl::Status status);
   // Why a queued or live item should stop now, if it should.
   static std::optional<DropReason> ShouldDrop(const WorkItem& item, absl::Time now);
   int free_rows() const { return options_.max_live_rows - reserved_rows_; }
+  // Publishes the live set's size to the counters and the observer.
   void PublishGauges();
 
   const engine::TranslationModel& model_;
@@ -133,9 +175,15 @@ class Scheduler {
   // Engine-thread state.
   std::unique_ptr<engine::Generator> generator_;
   absl::flat_hash_map<engine::JobId, Live> live_;
-  int reserved_rows_ = 0;  // decoder rows that live items may occupy
-  engine::EncoderWorkspace encoder_workspace_;
-  engine::DecoderWorkspace decoder_workspace_;
+  // Decoder rows that live items and items being encoded may occupy.
+  int reserved_rows_ = 0;
+  std::vector<Pending> pending_;
+  int64_t pending_tokens_ = 0;  // source tokens of pending_'s tasks
+  int64_t next_order_ = 0;
+  // Measured: the last decoder step's time, and the encoder's seconds per
+  // token (a moving average; 0 until measured).
+  double last_step_seconds_ = 0;
+  double encoder_seconds_per_token_ = 0;
 
   // Counters readable from any thread.
   struct Counters {
@@ -143,6 +191,9 @@ class Scheduler {
     std::atomic<int64_t> dropped_deadline{0}, dropped_cancelled{0}, dropped_shutdown{0};
     std::atomic<int> live_rows{0}, live_sequences{0}, pooled_caches{0};
     std::atomic<int64_t> real_tokens{0}, padded_tokens{0};
+    std::atomic<int64_t> encoder_tasks{0}, encoder_slices{0};
+    std::atomic<int> encoding_sentences{0};
+    std::atomic<double> max_encoder_tokens_in_a_step{0};
     // Admitted items whose on_done has not run yet.
     std::atomic<int64_t> outstanding{0};
   } counters_;

@@ -22,7 +22,9 @@ class SchedulerObserver {
   virtual void OnQueueWait(absl::Duration wait) {}
   virtual void OnFirstToken(absl::Duration since_enqueued) {}
   virtual void OnToken(absl::Duration since_previous) {}
-  virtual void OnStep(int live_rows, int live_sequences) {}
+  // The live set's size, reported at every turn of the engine loop (after a
+  // decoder step, and after cancelled or expired sentences left it).
+  virtual void OnLiveSet(int live_rows, int live_sequences) {}
   virtual void OnQueueDepth(int sentences, int64_t tokens) {}
   virtual void OnDropped(DropReason reason) {}
 };

@@ -104,11 +104,14 @@ TEST_F(SchedulerTest, ResultsUnderConcurrentLoadEqualSentencesAlone) {
   std::vector<std::vector<int32_t>> sources;
   for (int i = 0; i < 300; ++i) sources.push_back(RandomSource(rng, length(rng)));
 
-  for (int beam : {1, 4}) {
+  for (auto [beam, budget] :
+       {std::pair{1, 0}, std::pair{4, 0}, std::pair{1, 5}, std::pair{4, 37}}) {
     const engine::DecodingOptions options = Options(beam, 12);
     SchedulerOptions scheduler_options;
     scheduler_options.max_batch_size = 16;
     scheduler_options.max_live_rows = 64;
+    scheduler_options.max_encoder_tokens_per_step = budget;
+    scheduler_options.encoder_budget_follows_step = false;  // the bound checked below
     Scheduler scheduler(*model_, scheduler_options);
 
     std::vector<std::future<absl::StatusOr<ItemResult>>> futures(sources.size());
@@ -129,12 +132,19 @@ TEST_F(SchedulerTest, ResultsUnderConcurrentLoadEqualSentencesAlone) {
       ASSERT_TRUE(alone.ok());
       ASSERT_EQ(result->translation.hypotheses.size(), (*alone)[0].hypotheses.size());
       EXPECT_EQ(result->translation.hypotheses[0].ids, (*alone)[0].hypotheses[0].ids)
-          << "beam " << beam << " sentence " << i << " (" << sources[i].size() << " tokens)";
+          << "beam " << beam << " budget " << budget << " sentence " << i << " ("
+          << sources[i].size() << " tokens)";
+      EXPECT_EQ(result->translation.hypotheses[0].score, (*alone)[0].hypotheses[0].score)
+          << "beam " << beam << " budget " << budget << " sentence " << i;
     }
     const SchedulerStats stats = scheduler.Stats();
     EXPECT_EQ(stats.completed, 300);
     EXPECT_GT(stats.batches, 1);
     EXPECT_EQ(stats.live_rows, 0);
+    if (budget > 0) {
+      EXPECT_LE(stats.max_encoder_tokens_in_a_step, budget);
+      EXPECT_GT(stats.encoder_tasks, stats.batches);
+    }
   }
 }
 
@@ -320,6 +330,206 @@ TEST_F(SchedulerTest, StopFailsEverythingLeftSoNothingIsLost) {
   EXPECT_EQ(unavailable, 10);
   EXPECT_EQ(scheduler->Stats().dropped_shutdown, 10);
   EXPECT_EQ(scheduler->Stats().live_rows, 0);
+}
+
+// Encoder states through the scheduler, with the encoder work cut into
+// slices of a few tokens, equal the states of each source encoded alone, bit
+// for bit (POOLING_NONE returns them all).
+TEST_F(SchedulerTest, SlicedEncodingGivesTheStatesOfEachSourceAlone) {
+  std::mt19937 rng(12);
+  std::vector<std::vector<int32_t>> sources;
+  for (int length : {1, 3, 40, 255, 256, 9, 120, 2}) sources.push_back(RandomSource(rng, length));
+  // A budget of 1 is below one row of a long source in this one-layer model:
+  // the scheduler then runs one row per step.
+  for (int64_t budget : {int64_t{0}, int64_t{1}, int64_t{6}, int64_t{100}}) {
+    SchedulerOptions options;
+    options.max_encoder_tokens_per_step = budget;
+    options.encoder_budget_follows_step = false;  // the bound checked below
+    Scheduler scheduler(*model_, options);
+    std::vector<std::future<absl::StatusOr<ItemResult>>> futures;
+    for (const auto& source : sources) {
+      WorkItem item;
+      item.kind = WorkItem::Kind::kEncode;
+      item.source = source;
+      item.pooling = engine::Pooling::kNone;
+      futures.push_back(SubmitOne(scheduler, std::move(item)));
+    }
+    for (size_t i = 0; i < sources.size(); ++i) {
+      auto result = futures[i].get();
+      ASSERT_TRUE(result.ok()) << result.status();
+      auto alone = model_->EncoderStates({sources[i]});
+      ASSERT_TRUE(alone.ok());
+      EXPECT_EQ(result->embedding, (*alone)[0]) << "budget " << budget << " source " << i;
+    }
+    if (budget > 1) {
+      EXPECT_LE(scheduler.Stats().max_encoder_tokens_in_a_step, budget);
+    }
+  }
+}
+
+// While a long encode runs in slices, a stream that is decoding keeps
+// producing tokens, and a short request submitted after the long one is
+// answered before it.
+TEST_F(SchedulerTest, LongEncodeDoesNotStallDecodingOrShortRequests) {
+  SchedulerOptions options;
+  options.max_encoder_tokens_per_step = 4;
+  options.encoder_budget_follows_step = false;  // the bound checked below
+  options.max_queue_delay = absl::ZeroDuration();
+  Scheduler scheduler(*model_, options);
+  std::mt19937 rng(13);
+
+  // The stream: one token per decoder step, for as long as the test needs.
+  std::atomic<int> stream_tokens{0};
+  WorkItem stream = TranslateItem(RandomSource(rng, 5), Options(1, 250, /*ignore_eos=*/true));
+  auto stream_flag = std::make_shared<CancellationFlag>();
+  stream.cancellation = stream_flag;
+  stream.on_token = [&](const engine::StreamedToken&) { stream_tokens.fetch_add(1); };
+  auto stream_result = SubmitOne(scheduler, std::move(stream));
+  WaitForLive(scheduler, 1);
+
+  // The long request: 16 sentences of 256 tokens, about 4,000 tokens of work.
+  std::atomic<int> answered{0};
+  std::atomic<int> long_answered_at{-1};
+  std::atomic<int> tokens_at_long_end{0};
+  std::promise<void> long_done;
+  std::vector<WorkItem> long_items;
+  auto remaining = std::make_shared<std::atomic<int>>(16);
+  for (int i = 0; i < 16; ++i) {
+    WorkItem item;
+    item.kind = WorkItem::Kind::kEncode;
+    item.source = RandomSource(rng, 256);
+    item.on_done = [&, remaining](absl::StatusOr<ItemResult> result) {
+      EXPECT_TRUE(result.ok()) << result.status();
+      if (remaining->fetch_sub(1) == 1) {
+        long_answered_at.store(answered.fetch_add(1));
+        tokens_at_long_end.store(stream_tokens.load());
+        long_done.set_value();
+      }
+    };
+    long_items.push_back(std::move(item));
+  }
+  const int tokens_at_long_start = stream_tokens.load();
+  ASSERT_TRUE(scheduler.Submit(std::move(long_items)).ok());
+  // Submitted once the long request is being encoded.
+  for (int i = 0; i < 10000 && scheduler.Stats().encoding_sentences == 0; ++i) {
+    absl::SleepFor(absl::Microseconds(100));
+  }
+  WorkItem short_item = TranslateItem(RandomSource(rng, 3), Options(1, 3, /*ignore_eos=*/true));
+  auto short_result = SubmitOne(scheduler, std::move(short_item));
+  ASSERT_TRUE(short_result.get().ok());
+  const int short_answered_at = answered.fetch_add(1);
+  long_done.get_future().get();
+
+  EXPECT_LT(short_answered_at, long_answered_at.load());
+  // Hundreds of slices; the stream advanced at each of them until it ended.
+  EXPECT_GE(tokens_at_long_end.load() - tokens_at_long_start, 50);
+  const SchedulerStats stats = scheduler.Stats();
+  EXPECT_LE(stats.max_encoder_tokens_in_a_step, 4.0);
+  EXPECT_GT(stats.encoder_slices, 500);
+  // (The stream may have reached its 250 tokens by now.)
+  stream_flag->Cancel();
+  const absl::StatusCode stream_code = stream_result.get().status().code();
+  EXPECT_TRUE(stream_code == absl::StatusCode::kOk || stream_code == absl::StatusCode::kCancelled)
+      << stream_code;
+}
+
+// A sentence whose caller goes away while it is being encoded is answered at
+// once and its encoding stops; the rest of its batch goes on.
+TEST_F(SchedulerTest, CancelledWhileEncodingIsAnsweredAndTheRestGoesOn) {
+  SchedulerOptions options;
+  options.max_encoder_tokens_per_step = 2;
+  Scheduler scheduler(*model_, options);
+  std::mt19937 rng(14);
+  auto flag = std::make_shared<CancellationFlag>();
+  std::vector<std::future<absl::StatusOr<ItemResult>>> futures;
+  std::vector<WorkItem> items;
+  for (int i = 0; i < 4; ++i) {
+    WorkItem item = TranslateItem(RandomSource(rng, 200), Options(1, 4));
+    if (i == 0) item.cancellation = flag;
+    futures.push_back(SubmitOne(scheduler, std::move(item)));
+  }
+  for (int i = 0; i < 10000 && scheduler.Stats().encoding_sentences == 0; ++i) {
+    absl::SleepFor(absl::Microseconds(100));
+  }
+  flag->Cancel();
+  EXPECT_EQ(futures[0].get().status().code(), absl::StatusCode::kCancelled);
+  for (int i = 1; i < 4; ++i) EXPECT_TRUE(futures[i].get().ok());
+  WaitForLive(scheduler, 0);
+  const SchedulerStats stats = scheduler.Stats();
+  EXPECT_EQ(stats.dropped_cancelled, 1);
+  EXPECT_EQ(stats.live_rows, 0);
+  EXPECT_EQ(stats.encoding_sentences, 0);
+}
+
+// The live-set size the scheduler last reported (what the gauges show).
+class LiveSetObserver : public SchedulerObserver {
+ public:
+  void OnLiveSet(int rows, int sequences) override {
+    rows_ = rows;
+    sequences_ = sequences;
+  }
+  int rows() const { return rows_; }
+  int sequences() const { return sequences_; }
+
+ private:
+  std::atomic<int> rows_{-1};
+  std::atomic<int> sequences_{-1};
+};
+
+// Cancelled sentences leave the live set after a decoder step; the gauges
+// must say so even though nothing runs afterwards.
+TEST_F(SchedulerTest, LiveSetGaugesReadZeroAfterTheLastCancellation) {
+  LiveSetObserver observer;
+  Scheduler scheduler(*model_, SchedulerOptions{}, &observer);
+  std::mt19937 rng(15);
+  std::vector<std::shared_ptr<CancellationFlag>> flags;
+  std::vector<std::future<absl::StatusOr<ItemResult>>> futures;
+  for (int i = 0; i < 6; ++i) {
+    flags.push_back(std::make_shared<CancellationFlag>());
+    WorkItem item = TranslateItem(RandomSource(rng, 6), Options(i % 2 == 0 ? 1 : 3, 250, true));
+    item.cancellation = flags.back();
+    item.on_token = [](const engine::StreamedToken&) { absl::SleepFor(absl::Milliseconds(1)); };
+    futures.push_back(SubmitOne(scheduler, std::move(item)));
+  }
+  WaitForLive(scheduler, 6);
+  for (auto& flag : flags) flag->Cancel();
+  for (auto& f : futures) EXPECT_EQ(f.get().status().code(), absl::StatusCode::kCancelled);
+  for (int i = 0; i < 1000 && (observer.sequences() != 0 || observer.rows() != 0); ++i) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  EXPECT_EQ(observer.sequences(), 0);
+  EXPECT_EQ(observer.rows(), 0);
+}
+
+// gRPC cancels a call when its deadline passes: a cancelled item whose
+// deadline has passed is a deadline expiry, not a cancellation.
+TEST_F(SchedulerTest, CancellationAtTheDeadlineCountsAsTheDeadline) {
+  SchedulerOptions options;
+  options.max_live_rows = 1;
+  Scheduler scheduler(*model_, options);
+  std::mt19937 rng(16);
+  auto blocker = SubmitOne(scheduler, Blocker(rng));
+  WaitForLive(scheduler, 1);
+
+  auto expired_flag = std::make_shared<CancellationFlag>();
+  WorkItem expired = TranslateItem(RandomSource(rng, 5), Options(1, 3));
+  expired.deadline = absl::Now() + absl::Milliseconds(30);
+  expired.cancellation = expired_flag;
+  auto cancelled_flag = std::make_shared<CancellationFlag>();
+  WorkItem cancelled = TranslateItem(RandomSource(rng, 5), Options(1, 3));
+  cancelled.deadline = absl::Now() + absl::Seconds(60);
+  cancelled.cancellation = cancelled_flag;
+  auto expired_result = SubmitOne(scheduler, std::move(expired));
+  auto cancelled_result = SubmitOne(scheduler, std::move(cancelled));
+  absl::SleepFor(absl::Milliseconds(40));
+  // As gRPC does once the deadline passed, and as a client does.
+  expired_flag->Cancel();
+  cancelled_flag->Cancel();
+  EXPECT_EQ(expired_result.get().status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(cancelled_result.get().status().code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(scheduler.Stats().dropped_deadline, 1);
+  EXPECT_EQ(scheduler.Stats().dropped_cancelled, 1);
+  EXPECT_TRUE(blocker.get().ok());
 }
 
 }  // namespace

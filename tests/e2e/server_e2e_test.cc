@@ -2,18 +2,25 @@
 // ports, health, reflection, metrics, the RPCs without a model, the client CLI,
 // configuration errors and shutdown.
 
+#include <condition_variable>
 #include <csignal>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/descriptor.pb.h"
+#include "google/protobuf/dynamic_message.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/test_server.h"
@@ -108,6 +115,123 @@ TEST_F(ServerTest, ReflectionListsServicesAndDescribesTranslator) {
   stream->WritesDone();
   grpc::Status status = stream->Finish();
   EXPECT_TRUE(status.ok()) << status.error_message();
+}
+
+// What a generic tool (grpcurl, a reflection-driven client) does: list the
+// services, fetch the descriptor of each, and call one it knew nothing of at
+// build time. Every listed service must be describable.
+TEST_F(ServerTest, ReflectionDescribesEveryServiceItListsAndHealthCanBeCalledFromIt) {
+  using grpc::reflection::v1alpha::ServerReflection;
+  using grpc::reflection::v1alpha::ServerReflectionRequest;
+  using grpc::reflection::v1alpha::ServerReflectionResponse;
+
+  auto stub = ServerReflection::NewStub(server_->NewChannel());
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  auto stream = stub->ServerReflectionInfo(&context);
+  ServerReflectionRequest list;
+  list.set_list_services("");
+  ASSERT_TRUE(stream->Write(list));
+  ServerReflectionResponse response;
+  ASSERT_TRUE(stream->Read(&response));
+  ASSERT_TRUE(response.has_list_services_response()) << response.DebugString();
+
+  // Every file the server sends, to build a pool from (dependencies first
+  // or not: the pool is built once all arrived).
+  std::vector<google::protobuf::FileDescriptorProto> files;
+  for (const auto& service : response.list_services_response().service()) {
+    ServerReflectionRequest symbol;
+    symbol.set_file_containing_symbol(service.name());
+    ASSERT_TRUE(stream->Write(symbol));
+    ServerReflectionResponse described;
+    ASSERT_TRUE(stream->Read(&described));
+    ASSERT_TRUE(described.has_file_descriptor_response())
+        << service.name() << ": " << described.DebugString();
+    for (const std::string& bytes : described.file_descriptor_response().file_descriptor_proto()) {
+      google::protobuf::FileDescriptorProto file;
+      ASSERT_TRUE(file.ParseFromString(bytes));
+      files.push_back(file);
+    }
+  }
+  stream->WritesDone();
+  EXPECT_TRUE(stream->Finish().ok());
+
+  google::protobuf::DescriptorPool pool;
+  // Files may repeat and arrive before their dependencies: add until stable.
+  for (size_t round = 0; round < files.size(); ++round) {
+    for (const auto& file : files) {
+      if (pool.FindFileByName(file.name()) != nullptr) continue;
+      bool ready = true;
+      for (const std::string& dependency : file.dependency()) {
+        ready = ready && pool.FindFileByName(dependency) != nullptr;
+      }
+      if (ready) pool.BuildFile(file);
+    }
+  }
+  const google::protobuf::MethodDescriptor* check =
+      pool.FindMethodByName("grpc.health.v1.Health.Check");
+  ASSERT_NE(check, nullptr) << "the health service's descriptor was not served";
+
+  google::protobuf::DynamicMessageFactory factory(&pool);
+  std::unique_ptr<google::protobuf::Message> request(
+      factory.GetPrototype(check->input_type())->New());
+  request->GetReflection()->SetString(
+      request.get(), check->input_type()->FindFieldByName("service"), "tserve.v1.Translator");
+  std::string request_bytes;
+  ASSERT_TRUE(request->SerializeToString(&request_bytes));
+
+  grpc::GenericStub generic(server_->NewChannel());
+  grpc::ClientContext call;
+  call.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  grpc::Slice slice(request_bytes);
+  grpc::ByteBuffer send(&slice, 1), received;
+  std::mutex mutex;
+  std::condition_variable done_changed;
+  bool done = false;
+  grpc::Status status;
+  generic.UnaryCall(&call, "/grpc.health.v1.Health/Check", {}, &send, &received,
+                    [&](grpc::Status s) {
+                      std::lock_guard lock(mutex);
+                      status = s;
+                      done = true;
+                      done_changed.notify_all();
+                    });
+  {
+    std::unique_lock lock(mutex);
+    done_changed.wait(lock, [&] { return done; });
+  }
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(received.Dump(&slices).ok());
+  std::string response_bytes;
+  for (const grpc::Slice& s : slices) {
+    response_bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  std::unique_ptr<google::protobuf::Message> reply(
+      factory.GetPrototype(check->output_type())->New());
+  ASSERT_TRUE(reply->ParseFromString(response_bytes));
+  const auto* field = check->output_type()->FindFieldByName("status");
+  ASSERT_NE(field, nullptr);
+  EXPECT_EQ(reply->GetReflection()->GetEnum(*reply, field)->name(), "SERVING");
+}
+
+TEST_F(ServerTest, HealthWatchSendsTheStatusAndUnknownServices) {
+  auto stub = grpc::health::v1::Health::NewStub(server_->NewChannel());
+  for (const auto& [service, expected] :
+       {std::pair{std::string(""), HealthCheckResponse::SERVING},
+        std::pair{std::string("tserve.v1.Translator"), HealthCheckResponse::SERVING},
+        std::pair{std::string("no.such.Service"), HealthCheckResponse::SERVICE_UNKNOWN}}) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    HealthCheckRequest request;
+    request.set_service(service);
+    auto reader = stub->Watch(&context, request);
+    HealthCheckResponse response;
+    ASSERT_TRUE(reader->Read(&response)) << service;
+    EXPECT_EQ(response.status(), expected) << service;
+    context.TryCancel();
+    reader->Finish();
+  }
 }
 
 TEST_F(ServerTest, MetricsEndpointServesBuildInfo) {
@@ -211,6 +335,50 @@ TEST(ServerLifecycleTest, SigtermDrainsAndExitsZero) {
   EXPECT_THAT((*server)->Log(), HasSubstr("stopped"));
 }
 
+// Clients that health-check keep a Watch call open to every replica. SIGTERM
+// sends them NOT_SERVING and ends them, so the server exits at once when
+// nothing else is in flight, not after --drain_timeout_s.
+TEST(ServerLifecycleTest, SigtermEndsHealthWatchesAndExitsWithinSeconds) {
+  absl::StatusOr<std::unique_ptr<TestServer>> server = TestServer::Start();
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = grpc::health::v1::Health::NewStub((*server)->NewChannel());
+  struct Watcher {
+    grpc::ClientContext context;
+    std::unique_ptr<grpc::ClientReaderInterface<HealthCheckResponse>> reader;
+    std::vector<HealthCheckResponse::ServingStatus> seen;
+    grpc::Status status;
+  };
+  std::vector<std::unique_ptr<Watcher>> watchers;
+  std::vector<std::thread> threads;
+  for (const std::string service : {"", "tserve.v1.Translator", ""}) {
+    auto watcher = std::make_unique<Watcher>();
+    watcher->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    HealthCheckRequest request;
+    request.set_service(service);
+    watcher->reader = stub->Watch(&watcher->context, request);
+    HealthCheckResponse first;
+    ASSERT_TRUE(watcher->reader->Read(&first));
+    EXPECT_EQ(first.status(), HealthCheckResponse::SERVING);
+    threads.emplace_back([w = watcher.get()] {
+      HealthCheckResponse response;
+      while (w->reader->Read(&response)) w->seen.push_back(response.status());
+      w->status = w->reader->Finish();
+    });
+    watchers.push_back(std::move(watcher));
+  }
+  const absl::Time start = absl::Now();
+  absl::StatusOr<int> exit_code = (*server)->Stop(SIGTERM, absl::Seconds(40));
+  const absl::Duration took = absl::Now() - start;
+  for (std::thread& t : threads) t.join();
+  ASSERT_TRUE(exit_code.ok()) << exit_code.status() << "\n" << (*server)->Log();
+  EXPECT_EQ(*exit_code, 0) << (*server)->Log();
+  EXPECT_LT(took, absl::Seconds(5)) << "the default drain timeout is 30 s";
+  for (const auto& w : watchers) {
+    EXPECT_THAT(w->seen, ::testing::ElementsAre(HealthCheckResponse::NOT_SERVING));
+    EXPECT_EQ(w->status.error_code(), grpc::StatusCode::UNAVAILABLE) << w->status.error_message();
+  }
+}
+
 TEST(ServerLifecycleTest, SigintExitsZero) {
   absl::StatusOr<std::unique_ptr<TestServer>> server = TestServer::Start();
   ASSERT_TRUE(server.ok()) << server.status();
@@ -239,6 +407,28 @@ TEST(ServerLifecycleTest, BusyPortFailsWithAMessage) {
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(result->exit_code, 1) << result->output;
   EXPECT_THAT(result->output, HasSubstr("--grpc_port"));
+}
+
+// A queue that the largest allowed request cannot fit would refuse it as
+// "queue is full, retry" forever: start-up refuses the configuration.
+TEST(ServerLifecycleTest, QueueLimitsNoAllowedRequestFitsExitTwoNamingBothFlags) {
+  for (const auto& [flags, named] :
+       {std::pair{
+            std::vector<std::string>{"--max_queue_sentences=10", "--max_texts_per_request=11"},
+            std::vector<std::string>{"--max_queue_sentences=10", "--max_texts_per_request=11"}},
+        std::pair{std::vector<std::string>{"--max_queue_tokens=1000", "--max_input_tokens=100",
+                                           "--max_texts_per_request=11"},
+                  std::vector<std::string>{"--max_queue_tokens=1000", "--max_input_tokens",
+                                           "--max_texts_per_request"}}}) {
+    std::vector<std::string> argv = {ServerBinary(), "--grpc_port=0", "--metrics_port=0"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    RunOptions options;
+    options.timeout = absl::Seconds(20);
+    absl::StatusOr<ProcessResult> result = RunProcess(argv, options);
+    ASSERT_TRUE(result.ok()) << result.status();
+    EXPECT_EQ(result->exit_code, 2) << result->output;
+    for (const std::string& name : named) EXPECT_THAT(result->output, HasSubstr(name));
+  }
 }
 
 struct InvalidConfiguration {
@@ -271,6 +461,8 @@ INSTANTIATE_TEST_SUITE_P(
         InvalidConfiguration{
             {"--compute_type=int8,other=float32"}, {}, "no --model is named 'other'"},
         InvalidConfiguration{{"--max_batch_size=0"}, {}, "--max_batch_size=0"},
+        InvalidConfiguration{
+            {"--max_encoder_tokens_per_step=-5"}, {}, "--max_encoder_tokens_per_step=-5"},
         InvalidConfiguration{{"--model=demo=/nonexistent/model"}, {}, "no such directory"},
         InvalidConfiguration{{"--tls_cert=/nonexistent.pem"}, {}, "--tls_key"},
         InvalidConfiguration{{"--no_such_flag=1"}, {}, "no_such_flag"},

@@ -392,13 +392,37 @@ TEST(ServingLifecycleTest, EmptyModelFieldSelectsTheOnlyModel) {
 }
 
 TEST(ServingLifecycleTest, FullQueueIsResourceExhausted) {
-  absl::StatusOr<std::unique_ptr<TestServer>> server =
-      TestServer::Start(OneModel({"--max_queue_sentences=2"}));
+  // One decoder row, held by a stream of 250 tokens (the demo model on one
+  // thread); a queue of two sentences, filled by a second call.
+  TestServer::Options options;
+  options.flags = {"--model=demo=" + std::string(TSERVE_SOURCE_DIR) + "/models/en-es-demo",
+                   "--threads=1", "--max_live_sequences=1", "--max_queue_sentences=2",
+                   "--max_texts_per_request=2"};
+  absl::StatusOr<std::unique_ptr<TestServer>> server = TestServer::Start(options);
   ASSERT_TRUE(server.ok()) << server.status();
   auto client = NewClient(**server);
+  tserve::v1::TranslateStreamRequest hold;
+  hold.set_text("the house is small");
+  hold.mutable_options()->set_beam_size(1);
+  hold.mutable_options()->set_min_length(250);
+  hold.mutable_options()->set_max_length(250);
+  std::atomic<bool> live{false};
+  std::thread holder([&] {
+    EXPECT_TRUE(client->TranslateStream(hold, [&](const auto&) { live.store(true); }).ok());
+  });
+  while (!live.load()) absl::SleepFor(absl::Milliseconds(1));
+  tserve::v1::TranslateRequest queued;
+  queued.add_texts("the");
+  queued.add_texts("house");
+  queued.mutable_options()->set_beam_size(1);
+  std::thread filler([&] { EXPECT_TRUE(client->Translate(queued).ok()); });
+  absl::SleepFor(absl::Milliseconds(30));
   tserve::v1::TranslateRequest request;
-  for (int i = 0; i < 3; ++i) request.add_texts("the");
+  request.add_texts("the");
+  request.mutable_options()->set_beam_size(1);
   absl::StatusOr<tserve::v1::TranslateResponse> response = client->Translate(request);
+  holder.join();
+  filler.join();
   ASSERT_FALSE(response.ok());
   EXPECT_EQ(response.status().code(), absl::StatusCode::kResourceExhausted) << response.status();
   EXPECT_THAT(response.status().message(), HasSubstr("queue is full"));

@@ -94,6 +94,7 @@ TEST(ParseServerFlagsTest, Defaults) {
   EXPECT_EQ(options->batching.max_queue_sentences, 1024);
   EXPECT_EQ(options->batching.max_queue_tokens, 262144);
   EXPECT_EQ(options->batching.max_live_sequences, 256);
+  EXPECT_EQ(options->batching.max_encoder_tokens_per_step, 32);
   EXPECT_EQ(options->limits.max_input_tokens, 512);
   EXPECT_EQ(options->limits.max_decoding_length, 256);
   EXPECT_EQ(options->limits.max_beam_size, 8);

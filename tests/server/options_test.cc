@@ -148,6 +148,35 @@ TEST_F(ValidateServerOptionsTest, LimitsMustBePositive) {
               HasSubstr("--max_beam_size=-3"));  // Every problem at once.
 }
 
+// Queue bounds that the largest allowed request cannot fit would answer it
+// "queue is full, retry" forever: refused at start-up, naming both flags.
+TEST_F(ValidateServerOptionsTest, QueueMustHoldTheLargestAllowedRequest) {
+  ServerOptions options;
+  options.batching.max_queue_sentences = 100;
+  options.limits.max_texts_per_request = 101;
+  absl::Status status = ValidateServerOptions(options);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--max_queue_sentences=100"));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--max_texts_per_request=101"));
+  options.limits.max_texts_per_request = 100;
+  EXPECT_TRUE(ValidateServerOptions(options).ok()) << ValidateServerOptions(options);
+
+  options.batching.max_queue_tokens = 100 * 512 - 1;
+  status = ValidateServerOptions(options);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--max_queue_tokens=51199"));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--max_input_tokens"));
+  options.limits.max_input_tokens = 511;
+  EXPECT_TRUE(ValidateServerOptions(options).ok()) << ValidateServerOptions(options);
+}
+
+TEST_F(ValidateServerOptionsTest, EncoderBudgetIsZeroOrPositive) {
+  ServerOptions options;
+  options.batching.max_encoder_tokens_per_step = 0;  // no bound
+  EXPECT_TRUE(ValidateServerOptions(options).ok());
+  options.batching.max_encoder_tokens_per_step = -1;
+  EXPECT_THAT(std::string(ValidateServerOptions(options).message()),
+              HasSubstr("--max_encoder_tokens_per_step=-1"));
+}
+
 TEST_F(ValidateServerOptionsTest, ModelDirectoriesMustExistAndNamesBeUnique) {
   ServerOptions options;
   options.models = {{"a", Path("missing")}};

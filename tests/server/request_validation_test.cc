@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -49,6 +50,19 @@ TEST(ValidateTextsTest, ChecksCountEmptinessAndEncoding) {
   EXPECT_THAT(ValidateTexts(Texts({"\xFF"}), limits).message(),
               HasSubstr("texts[0] is not valid UTF-8"));
   EXPECT_EQ(ValidateText("").code(), absl::StatusCode::kInvalidArgument);
+}
+
+// Text that is only white space normalises to nothing: refused as "" is.
+TEST(ValidateTextsTest, OnlyWhiteSpaceIsRefusedLikeEmpty) {
+  RequestLimits limits;
+  for (const char* blank : {" ", "\t\n  \r", "\xC2\xA0", "\xE3\x80\x80 \xE2\x80\x8B"}) {
+    absl::Status status = ValidateTexts(Texts({"a", blank}), limits);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << blank;
+    EXPECT_THAT(status.message(), HasSubstr("texts[1] is only white space"));
+    EXPECT_EQ(ValidateText(blank).code(), absl::StatusCode::kInvalidArgument);
+  }
+  EXPECT_TRUE(ValidateTexts(Texts({" a ", "\xC2\xA0x"}), limits).ok());
+  EXPECT_TRUE(ValidateText("\xE4\xB8\xAD").ok());
 }
 
 engine::ModelConfig SmallConfig() {
@@ -198,6 +212,16 @@ TEST(TruncationTest, OnlyEndTruncates) {
   EXPECT_FALSE(TruncationRequested(tserve::v1::TRUNCATION_UNSPECIFIED));
   EXPECT_FALSE(TruncationRequested(tserve::v1::TRUNCATION_NONE));
   EXPECT_TRUE(TruncationRequested(tserve::v1::TRUNCATION_END));
+}
+
+TEST(TruncationTest, UnknownValuesAreRefused) {
+  for (int known : {0, 1, 2}) EXPECT_TRUE(ValidateTruncation(known).ok()) << known;
+  for (int unknown : {3, 7, -1}) {
+    absl::Status status = ValidateTruncation(unknown);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(status.message(), HasSubstr(absl::StrCat("truncation=", unknown)));
+    EXPECT_THAT(status.message(), HasSubstr("TRUNCATION_END"));
+  }
 }
 
 std::unique_ptr<ServedModel> Named(const std::string& name) {
