@@ -16,7 +16,9 @@ absl::StatusOr<std::unique_ptr<TranslationModel>> TranslationModel::Load(
   SetIntraOpThreads(options.threads);
   std::unique_ptr<TranslationModel> model(new TranslationModel());
   TSERVE_ASSIGN_OR_RETURN(model->model_, MarianModel::Load(model_dir, options.compute_type));
-  TSERVE_ASSIGN_OR_RETURN(model->tokenizer_, Tokenizer::Load(model_dir, model->config()));
+  if (options.load_tokenizer) {
+    TSERVE_ASSIGN_OR_RETURN(model->tokenizer_, Tokenizer::Load(model_dir, model->config()));
+  }
   return model;
 }
 
@@ -36,6 +38,7 @@ SearchVocab TranslationModel::search_vocab() const {
   }
   vocab.forced_eos = c.forced_eos_token_id.has_value();
   vocab.renormalize = c.renormalize_logits;
+  if (c.forced_bos_token_id) vocab.forced_first = static_cast<int32_t>(*c.forced_bos_token_id);
   return vocab;
 }
 

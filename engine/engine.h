@@ -83,9 +83,12 @@ struct LoadOptions {
   int threads = 0;
   // How matrix products are computed (engine/ops/compute_type.h).
   ComputeType compute_type = ComputeType::kFloat32;
+  // false: the model without its tokenizer (tests that work on token ids);
+  // tokenizer() must not be called then.
+  bool load_tokenizer = true;
 };
 
-// A loaded MarianMT model with its tokenizer. Const methods are safe to call
+// A loaded encoder-decoder model (any family, engine/model/family.h) with its tokenizer. Const methods are safe to call
 // from several threads at once.
 class TranslationModel {
  public:

@@ -70,6 +70,17 @@ void DescribeFiles(const std::string& model_dir, Report& report) {
 
 void DescribeConfig(const ModelConfig& c, Report& report) {
   report.Line("config.json:");
+  const Architecture& a = c.architecture;
+  const char* positions = a.positions == PositionKind::kSinusoidal ? "sinusoidal"
+                          : a.positions == PositionKind::kLearned
+                              ? "learned (offset 2)"
+                              : "sinusoidal, offset by pad + 1 (fairseq)";
+  report.Fact("family", absl::StrFormat("%s: %s blocks%s%s, %s positions",
+                                        ModelTypeName(c.family),
+                                        a.pre_norm ? "pre-LayerNorm" : "post-LayerNorm",
+                                        a.final_layer_norm ? ", final LayerNorms" : "",
+                                        a.layernorm_embedding ? ", embedding LayerNorm" : "",
+                                        positions));
   report.Fact("layers", absl::StrFormat("%d encoder + %d decoder, d_model %d", c.encoder_layers,
                                         c.decoder_layers, c.d_model));
   report.Fact("attention heads", absl::StrFormat("%d encoder, %d decoder",
@@ -102,6 +113,9 @@ void DescribeGeneration(const ModelConfig& c, Report& report) {
   report.Fact("forced eos", c.forced_eos_token_id
                                 ? absl::StrCat("token ", *c.forced_eos_token_id, " at max_length")
                                 : "no");
+  report.Fact("forced first token", c.forced_bos_token_id
+                                        ? absl::StrCat("token ", *c.forced_bos_token_id)
+                                        : "no (a request may name one)");
   report.Fact("renormalize_logits", c.renormalize_logits ? "true" : "false");
   report.Fact("ignored", c.ignored_generation_fields.empty()
                              ? "nothing"

@@ -180,11 +180,73 @@ def layout_golden(models_dir, out_dir, layout):
         f_out.write(f_in.read())
 
 
+class FamilyTokens:
+    """Token ids for the test models of the other families (make_test_models.FAMILY_MODELS),
+    with the rules of their tokenizers: the source is [source language] pieces </s>
+    (NLLB's non-legacy order, M2M100, mBART-50), pieces through fairseq's ids
+    (make_test_models.family_vocab); the target language is the forced first token
+    (per request for NLLB and M2M100, forced_bos_token_id of generation_config.json for
+    mBART). BART has no tokenizer files here: its sources are fixed random ids,
+    <s> ... </s>. The goldens hold ids only (no detokenized text)."""
+
+    SOURCE_LANGUAGE = 0  # index into the spec's languages
+    TARGET_LANGUAGE = 1
+
+    def __init__(self, spec, model_dir, vocab_size):
+        self.spec = spec
+        self.unk_id = 3
+        self.vocab_size = vocab_size
+        self.sp = None
+        if spec["tokenizer"] is not None:
+            import sentencepiece as spm
+            self.sp = spm.SentencePieceProcessor(model_file=os.path.join(model_dir, "sentencepiece.bpe.model"))
+            vocab, _ = make_test_models.family_vocab(
+                spec, open(os.path.join(model_dir, "sentencepiece.bpe.model"), "rb").read())
+            self.vocab = vocab
+
+    def language_id(self, index):
+        code = self.spec["languages"][index]
+        return self.vocab[make_test_models.language_token(self.spec, code)]
+
+    def pieces(self, text, seed):
+        if self.sp is None:
+            rng = np.random.RandomState(seed)
+            return [int(x) for x in rng.randint(4, self.vocab_size, size=len(text) // 4 + 1)]
+        return [self.vocab.get(p, self.unk_id) for p in self.sp.encode(text, out_type=str)]
+
+    def encode(self, text, seed=0):
+        if self.sp is None:
+            return [0] + self.pieces(text, seed) + [2]
+        return [self.language_id(self.SOURCE_LANGUAGE)] + self.pieces(text, seed) + [2]
+
+    def encode_target(self, text):
+        return self.pieces(text, 99) + [2]
+
+    def forced_first_token(self):
+        """The per-request forced first token (None: the model's own, if any)."""
+        if self.sp is None or self.spec.get("forced_bos_language"):
+            return None
+        return self.language_id(self.TARGET_LANGUAGE)
+
+    def decode(self, ids):
+        return None
+
+
 def golden_for_model(model_dir, name, margins, min_sampling_margin):
     torch.manual_seed(0)
-    tok = MarianTokenizer(model_dir)
     model = MarianMTModel.from_pretrained(model_dir).double().eval()
     cfg = model.config
+    family_specs = {spec["name"]: spec for spec in make_test_models.FAMILY_MODELS}
+    if name in family_specs:
+        tok = FamilyTokens(family_specs[name], model_dir, cfg.vocab_size)
+        forced_first = tok.forced_first_token()
+        texts = list(SENTENCES)
+    else:
+        tok = MarianTokenizer(model_dir)
+        forced_first = None
+        texts = sentences_for(tok)
+    # Per-request option of the golden entries that have it.
+    first = {} if forced_first is None else {"forced_first_token": forced_first}
     Vt = cfg.decoder_vocab_size
     tensors = {}
     g = {
@@ -201,8 +263,8 @@ def golden_for_model(model_dir, name, margins, min_sampling_margin):
         "encode": [],
     }
     sources = []
-    for text in sentences_for(tok):
-        ids = tok.encode(text)
+    for k, text in enumerate(texts):
+        ids = tok.encode(text, k) if isinstance(tok, FamilyTokens) else tok.encode(text)
         sources.append(ids)
         g["sentences"].append({"text": text, "source_ids": ids})
 
@@ -220,12 +282,15 @@ def golden_for_model(model_dir, name, margins, min_sampling_margin):
         def run_greedy(i, max_length, min_length=0, prefix=()):
             trace = []
             h = decoding.greedy(model, [sources[i]], max_length=max_length, min_length=min_length,
-                                prefixes=[list(prefix)], trace=trace)[0]
+                                prefixes=[list(prefix)], trace=trace, forced_first=forced_first)[0]
             margins.note("greedy", greedy_margin(trace), (name, "greedy", i, max_length, min_length))
-            g["greedy"].append({
+            entry = {
                 "sentence": i, "max_length": max_length, "min_length": min_length, "prefix": list(prefix),
-                "ids": h.ids, "score": h.score, "token_scores": to_f32_list(h.token_scores),
-                "text": tok.decode(h.ids)})
+                "ids": h.ids, "score": h.score, "token_scores": to_f32_list(h.token_scores), **first}
+            text = tok.decode(h.ids)
+            if text is not None:
+                entry["text"] = text
+            g["greedy"].append(entry)
             return h
 
         for i in range(len(sources)):
@@ -260,11 +325,11 @@ def golden_for_model(model_dir, name, margins, min_sampling_margin):
             trace = []
             hyps = decoding.beam_search(model, [sources[i]], beam_size=beam_size, num_hypotheses=n,
                                         length_penalty=lp, max_length=max_length, min_length=min_length,
-                                        prefixes=[list(prefix)], trace=trace)[0]
+                                        prefixes=[list(prefix)], trace=trace, forced_first=forced_first)[0]
             margins.note("beam", beam_margin(trace, beam_size, n, lp), (name, "beam", i, lp, max_length, min_length))
             g["beam"].append({
                 "sentence": i, "beam_size": beam_size, "num_hypotheses": n, "length_penalty": lp,
-                "max_length": max_length, "min_length": min_length, "prefix": list(prefix),
+                "max_length": max_length, "min_length": min_length, "prefix": list(prefix), **first,
                 "hypotheses": [{"ids": h.ids, "score": h.score, "token_scores": to_f32_list(h.token_scores)}
                                for h in hyps]})
 
@@ -291,7 +356,7 @@ def golden_for_model(model_dir, name, margins, min_sampling_margin):
                     hyps = decoding.sample(model, [sources[i]], temperature=case["temperature"], topk=case["topk"],
                                            topp=case["topp"], seed=seed, num_hypotheses=case["n"],
                                            max_length=max_length, min_length=min_length, prefixes=[pre],
-                                           trace=trace)[0]
+                                           trace=trace, forced_first=forced_first)[0]
                     if sampling_margin(trace) >= min_sampling_margin:
                         break
                 if case.get("wrap") and seed + case["n"] - 1 < 2 ** 64:
@@ -300,7 +365,7 @@ def golden_for_model(model_dir, name, margins, min_sampling_margin):
                 g["sampling"].append({
                     "sentence": i, "seed": seed, "temperature": case["temperature"], "topk": case["topk"],
                     "topp": case["topp"], "num_hypotheses": case["n"], "max_length": max_length,
-                    "min_length": min_length, "prefix": list(pre),
+                    "min_length": min_length, "prefix": list(pre), **first,
                     "hypotheses": [{"ids": h.ids, "score": h.score, "token_scores": to_f32_list(h.token_scores)}
                                    for h in hyps]})
 

@@ -1,9 +1,11 @@
 #!/usr/bin/python3
-"""Makes the small random MarianMT test models under tests/data/models/.
+"""Makes the small random test models under tests/data/models/.
 
-Each model is a directory in the exact Hugging Face MarianMT layout:
+Each MarianMT model is a directory in the exact Hugging Face MarianMT layout:
 config.json, model.safetensors, source.spm, target.spm, vocab.json
 (+ target_vocab.json with separate vocabularies), generation_config.json.
+The other families (FAMILY_MODELS: M2M100/NLLB, BART, mBART) are written in
+their published layouts (see make_family_model).
 
 Everything is derived from the seed: the training corpora (English-like source,
 German-like target sentences from small word lists and a toy grammar), the
@@ -27,7 +29,7 @@ import tempfile
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tserve_ref import safetensors_io  # noqa: E402
+from tserve_ref import families, safetensors_io  # noqa: E402
 from tserve_ref.decoding import SplitMix64  # noqa: E402
 from tserve_ref.marian import sinusoidal_positions  # noqa: E402
 
@@ -127,8 +129,8 @@ def make_corpus(seed, words, n):
 
 # ------------------------------------------------------------ sentencepiece
 
-def train_spm(corpus_lines, vocab_size, workdir, name, normalization="identity"):
-    """Trains a unigram SentencePiece model; returns the bytes of name.model.
+def train_spm(corpus_lines, vocab_size, workdir, name, normalization="identity", model_type="unigram"):
+    """Trains a SentencePiece model (unigram or bpe); returns the bytes of name.model.
 
     Runs in `workdir` with relative paths: the model file records its trainer
     options (input, model_prefix), so absolute temporary paths would make the
@@ -136,7 +138,7 @@ def train_spm(corpus_lines, vocab_size, workdir, name, normalization="identity")
     (nmt_nfkc embeds a ~240 KB character map)."""
     with open(os.path.join(workdir, name + ".txt"), "w", encoding="utf-8") as f:
         f.write("\n".join(corpus_lines) + "\n")
-    cmd = ["spm_train", f"--input={name}.txt", f"--model_prefix={name}", "--model_type=unigram",
+    cmd = ["spm_train", f"--input={name}.txt", f"--model_prefix={name}", f"--model_type={model_type}",
            f"--vocab_size={vocab_size}", "--character_coverage=1.0", "--num_threads=1",
            "--random_seed=1", "--input_sentence_size=0", "--shuffle_input_sentence=false",
            "--max_sentence_length=4192", f"--normalization_rule_name={normalization}"]
@@ -433,6 +435,18 @@ def make_weights(spec, V, Vt, seed, eos=0, pad=None):
         linear(p + "fc1", spec["decoder_ffn_dim"], d)
         linear(p + "fc2", d, spec["decoder_ffn_dim"])
         layer_norm(p + "final_layer_norm")
+    # The other families' tensors, drawn after Marian's so that Marian models keep
+    # their stream.
+    arch = families.architecture(spec.get("model_type", "marian"))
+    for side in ("encoder", "decoder"):
+        if arch.layernorm_embedding:
+            layer_norm(f"model.{side}.layernorm_embedding")
+        if arch.final_layer_norm:
+            layer_norm(f"model.{side}.layer_norm")
+        if arch.positions == "learned":
+            P = spec["max_position_embeddings"] + 2
+            t[f"model.{side}.embed_positions.weight"] = rng.standard_normal((P, d)) * spec.get(
+                "position_std", 0.2)
     return t
 
 
@@ -621,12 +635,214 @@ def make_layout(layout, out_root):
         checkpoint.write_index(os.path.join(out, checkpoint.TORCH_BIN_INDEX), weight_map, total)
 
 
+# --------------------------------------------------------- other families
+
+# Random models of the other families in their published layouts. Common
+# knobs as in MODELS; `model_type` picks the family (tools/tserve_ref/families.py),
+# `format` the checkpoint file, `tokenizer` the tokenizer files:
+#   "nllb":  sentencepiece.bpe.model (BPE) with fairseq's ids (<s>=0 <pad>=1
+#            </s>=2 <unk>=3, pieces shifted by one, language codes after the
+#            pieces, <mask> last), tokenizer_config.json, special_tokens_map.json;
+#   "m2m100": sentencepiece.bpe.model + vocab.json (<s> <pad> </s> <unk>, the
+#            pieces; the language tokens __xx__ follow the vocabulary);
+#   "mbart": as nllb with mBART-50's codes;
+#   None:    no tokenizer files (BART's GPT-2 byte-level BPE is not made here;
+#            its goldens use fixed token ids).
+# What every model of FAMILY_MODELS shares.
+_FAMILY_COMMON = {"separate_vocabs": False, "tie": True, "dtype": "F32", "stored_positions": False,
+                  "embed_copies": False, "qk_gain": 3.0, "self_qk_corr": 0.8}
+FAMILY_MODELS = [
+    {
+        **_FAMILY_COMMON,
+        # NLLB-200's layout: pre-LayerNorm, final norms, scaled embeddings, relu,
+        # tied embeddings, no final_logits_bias, safetensors.
+        "name": "nllb-layout-f32", "model_type": "m2m_100", "architectures": ["M2M100ForConditionalGeneration"],
+        "d_model": 64, "encoder_layers": 2, "decoder_layers": 2,
+        "encoder_attention_heads": 4, "decoder_attention_heads": 4,
+        "encoder_ffn_dim": 128, "decoder_ffn_dim": 96,
+        "activation_function": "relu", "scale_embedding": True,
+        "max_position_embeddings": 128, "spm_vocab": 220, "tokenizer": "nllb", "format": "safetensors",
+        "languages": ["eng_Latn", "deu_Latn", "fra_Latn"],
+        "final_logits_bias": False, "eos_bias": 0.0, "eos_embedding_gain": 3.0, "weight_seed_offset": 0,
+        "self_attn_negate": 6.0,
+    },
+    {
+        **_FAMILY_COMMON,
+        # M2M100's layout: the same architecture, pytorch_model.bin with the tied
+        # embeddings as views of one storage, vocab.json, odd head counts.
+        "name": "m2m100-layout-f32", "model_type": "m2m_100", "architectures": ["M2M100ForConditionalGeneration"],
+        "d_model": 40, "encoder_layers": 1, "decoder_layers": 2,
+        "encoder_attention_heads": 5, "decoder_attention_heads": 2,
+        "encoder_ffn_dim": 80, "decoder_ffn_dim": 72,
+        "activation_function": "relu", "scale_embedding": True,
+        "max_position_embeddings": 96, "spm_vocab": 180, "tokenizer": "m2m100", "format": "bin",
+        "languages": ["en", "de", "fr"],
+        "final_logits_bias": False, "eos_bias": 0.0, "eos_embedding_gain": 4.0, "weight_seed_offset": 2,
+        "self_attn_negate": 6.0,
+    },
+    {
+        **_FAMILY_COMMON,
+        # BART's layout: post-LayerNorm, embedding LayerNorm, learned positions
+        # (offset 2), gelu, final_logits_bias, unscaled embeddings.
+        "name": "bart-layout-f32", "model_type": "bart", "architectures": ["BartForConditionalGeneration"],
+        "d_model": 48, "encoder_layers": 2, "decoder_layers": 1,
+        "encoder_attention_heads": 3, "decoder_attention_heads": 4,
+        "encoder_ffn_dim": 96, "decoder_ffn_dim": 64,
+        "activation_function": "gelu", "scale_embedding": False,
+        "max_position_embeddings": 64, "vocab_size": 160, "tokenizer": None, "format": "safetensors",
+        "final_logits_bias": True, "eos_bias": 5.0, "weight_seed_offset": 0,
+        "self_attn_negate": 3.0,
+    },
+    {
+        **_FAMILY_COMMON,
+        # mBART-50's layout: pre-LayerNorm with final and embedding LayerNorms,
+        # learned positions, scaled embeddings, the target language forced by
+        # forced_bos_token_id in generation_config.json.
+        "name": "mbart-layout-f32", "model_type": "mbart", "architectures": ["MBartForConditionalGeneration"],
+        "d_model": 56, "encoder_layers": 2, "decoder_layers": 2,
+        "encoder_attention_heads": 4, "decoder_attention_heads": 7,
+        "encoder_ffn_dim": 112, "decoder_ffn_dim": 80,
+        "activation_function": "gelu", "scale_embedding": True,
+        "max_position_embeddings": 80, "spm_vocab": 200, "tokenizer": "mbart", "format": "safetensors",
+        "languages": ["en_XX", "de_DE", "fr_XX"], "forced_bos_language": "de_DE",
+        "final_logits_bias": True, "eos_bias": 4.0, "eos_embedding_gain": 2.0, "weight_seed_offset": 0,
+        "self_attn_negate": 3.0,
+    },
+]
+FAIRSEQ_SPECIALS = ["<s>", "<pad>", "</s>", "<unk>"]
+
+
+def language_token(spec, code):
+    return f"__{code}__" if spec["tokenizer"] == "m2m100" else code
+
+
+def family_vocab(spec, spm_model):
+    """fairseq's ids: the four specials, the pieces (SentencePiece id + 1), the
+    language tokens, <mask> (not for M2M100)."""
+    vocab = {p: i for i, p in enumerate(FAIRSEQ_SPECIALS)}
+    for p in spm_normal_pieces(spm_model):
+        vocab[p] = len(vocab)
+    pieces = dict(vocab)
+    for code in spec.get("languages", []):
+        vocab[language_token(spec, code)] = len(vocab)
+    if spec["tokenizer"] in ("nllb", "mbart"):
+        vocab["<mask>"] = len(vocab)
+    return vocab, pieces
+
+
+def family_config(spec, V, forced_bos=None):
+    cfg = {
+        "_name_or_path": spec["name"],
+        "activation_dropout": 0.0,
+        "activation_function": spec["activation_function"],
+        "architectures": spec["architectures"],
+        "attention_dropout": 0.1,
+        "bos_token_id": 0,
+        "d_model": spec["d_model"],
+        "decoder_attention_heads": spec["decoder_attention_heads"],
+        "decoder_ffn_dim": spec["decoder_ffn_dim"],
+        "decoder_layerdrop": 0,
+        "decoder_layers": spec["decoder_layers"],
+        "decoder_start_token_id": 2,
+        "dropout": 0.1,
+        "encoder_attention_heads": spec["encoder_attention_heads"],
+        "encoder_ffn_dim": spec["encoder_ffn_dim"],
+        "encoder_layerdrop": 0,
+        "encoder_layers": spec["encoder_layers"],
+        "eos_token_id": 2,
+        "init_std": 0.02,
+        "is_encoder_decoder": True,
+        "max_length": 64,
+        "max_position_embeddings": spec["max_position_embeddings"],
+        "model_type": spec["model_type"],
+        "num_hidden_layers": spec["encoder_layers"],
+        "pad_token_id": 1,
+        "scale_embedding": spec["scale_embedding"],
+        "torch_dtype": "float32",
+        "use_cache": True,
+        "vocab_size": V,
+    }
+    if spec["model_type"] in ("bart", "mbart"):
+        arch = families.architecture(spec["model_type"])
+        # fairseq's flags, as BART's and mBART's published configs carry them.
+        cfg.update({"add_final_layer_norm": arch.final_layer_norm, "normalize_before": arch.pre_norm,
+                    "normalize_embedding": arch.layernorm_embedding, "forced_eos_token_id": 2,
+                    "static_position_embeddings": False})
+    if spec["tokenizer"] == "nllb":
+        cfg["tokenizer_class"] = "NllbTokenizer"
+    return cfg
+
+
+def family_generation_config(spec, forced_bos):
+    g = {"bos_token_id": 0, "decoder_start_token_id": 2, "eos_token_id": 2, "max_length": 64,
+         "pad_token_id": 1}
+    if spec["model_type"] in ("bart", "mbart"):
+        g["forced_eos_token_id"] = 2
+    if forced_bos is not None:
+        g["forced_bos_token_id"] = forced_bos
+    return g
+
+
+def write_family_tokenizer(spec, out, spm_model, vocab, pieces):
+    with open(os.path.join(out, "sentencepiece.bpe.model"), "wb") as f:
+        f.write(spm_model)
+    codes = [language_token(spec, c) for c in spec["languages"]]
+    specials = {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>",
+                "sep_token": "</s>", "cls_token": "<s>", "additional_special_tokens": codes}
+    if "<mask>" in vocab:
+        specials["mask_token"] = "<mask>"
+    classes = {"nllb": "NllbTokenizer", "m2m100": "M2M100Tokenizer", "mbart": "MBart50Tokenizer"}
+    tok_cfg = dict(specials, model_max_length=spec["max_position_embeddings"], sp_model_kwargs={},
+                   src_lang=None, tgt_lang=None, tokenizer_class=classes[spec["tokenizer"]])
+    if spec["tokenizer"] == "nllb":
+        tok_cfg["legacy_behaviour"] = False
+    if spec["tokenizer"] == "m2m100":
+        tok_cfg["language_codes"] = "m2m100"
+        write_json(os.path.join(out, "vocab.json"), pieces, sort_keys=False)
+    write_json(os.path.join(out, "special_tokens_map.json"), specials)
+    write_json(os.path.join(out, "tokenizer_config.json"), tok_cfg)
+
+
+def make_family_model(spec, index, out_root, workdir):
+    from tserve_ref import checkpoint
+    seed = SEED + 50000 + 1000 * index
+    out = os.path.join(out_root, spec["name"])
+    if os.path.isdir(out):
+        shutil.rmtree(out)
+    os.makedirs(out)
+    if spec["tokenizer"] is not None:
+        corpus = make_corpus(seed + 1, EN, 1000) + make_corpus(seed + 2, DE, 1000)
+        spm_model = train_spm(corpus, spec["spm_vocab"], workdir, "sentencepiece.bpe", model_type="bpe")
+        vocab, pieces = family_vocab(spec, spm_model)
+        write_family_tokenizer(spec, out, spm_model, vocab, pieces)
+        V = len(vocab)
+    else:
+        V = spec["vocab_size"]
+    forced_bos = None
+    if spec.get("forced_bos_language"):
+        forced_bos = vocab[language_token(spec, spec["forced_bos_language"])]
+    write_json(os.path.join(out, "config.json"), family_config(spec, V))
+    write_json(os.path.join(out, "generation_config.json"), family_generation_config(spec, forced_bos))
+    weights = make_weights(spec, V, V, seed + 3 + spec.get("weight_seed_offset", 0), eos=2, pad=1)
+    if spec["format"] == "safetensors":
+        safetensors_io.save_file(weights, os.path.join(out, "model.safetensors"), dtype=spec["dtype"],
+                                 metadata={"format": "pt"})
+    else:
+        # As transformers saves it: every tied name a view of model.shared's storage.
+        tie = TIED_SHARED + ["lm_head.weight"]
+        state = checkpoint.torch_state_dict(weights, spec["dtype"], [tie])
+        checkpoint.save_bin(state, os.path.join(out, checkpoint.TORCH_BIN))
+    return {"name": spec["name"], "vocab_size": V, "decoder_vocab_size": V}
+
+
 def make_all(out_root):
     os.makedirs(out_root, exist_ok=True)
     info = []
     with tempfile.TemporaryDirectory(prefix="tserve-spm-") as workdir:
         for i, spec in enumerate(MODELS):
             info.append(make_model(spec, i, out_root, workdir))
+        for i, spec in enumerate(FAMILY_MODELS):
+            info.append(make_family_model(spec, i, out_root, workdir))
     for layout in LAYOUTS:
         make_layout(layout, out_root)
     return info
@@ -657,14 +873,14 @@ def main():
     if args.check:
         with tempfile.TemporaryDirectory(prefix="tserve-models-") as tmp:
             make_all(tmp)
-            names = {m["name"] for m in MODELS} | {m["name"] for m in LAYOUTS}
+            names = {m["name"] for m in MODELS + FAMILY_MODELS} | {m["name"] for m in LAYOUTS}
             diffs = []
             for n in sorted(names):
                 diffs += [f"{n}/{d}" for d in compare_trees(os.path.join(tmp, n), os.path.join(args.out, n))]
         if diffs:
             print("test models differ from a fresh generation:\n  " + "\n  ".join(diffs))
             return 1
-        print(f"test models identical to a fresh generation ({len(MODELS)} models)")
+        print(f"test models identical to a fresh generation ({len(MODELS) + len(FAMILY_MODELS)} models)")
         return 0
     for m in make_all(args.out):
         print(f"{m['name']}: vocab {m['vocab_size']}, target vocab {m['decoder_vocab_size']}")

@@ -267,6 +267,25 @@ def dump(document):
     return "\n".join(lines) + "\n"
 
 
+def write_or_check(path, text, check, counts):
+    """Writes `text` to `path`, or (check) compares them; the exit status (1: differ)."""
+    if check:
+        try:
+            with open(path, encoding="utf-8") as f:
+                committed = f.read()
+        except FileNotFoundError:
+            committed = None
+        if committed != text:
+            print(f"{path} differs from a fresh generation; run {sys.argv[0]} without --check")
+            return 1
+        print(f"{path}: identical to a fresh generation ({counts})")
+        return 0
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    print(f"wrote {path}: {counts}")
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -277,21 +296,7 @@ def main():
     text = dump(document)
     counts = (f"{len(document['cases'])} cases, {len(document['splits'])} splits, "
               f"{len(document['target'])} target texts")
-    if args.check:
-        try:
-            with open(OUT, encoding="utf-8") as f:
-                committed = f.read()
-        except FileNotFoundError:
-            committed = None
-        if committed != text:
-            print(f"{OUT} differs from a fresh generation; run {sys.argv[0]} without --check")
-            return 1
-        print(f"tokenization golden data identical to a fresh generation ({counts})")
-        return 0
-    with open(OUT, "w", encoding="utf-8") as f:
-        f.write(text)
-    print(f"wrote {OUT}: {counts}")
-    return 0
+    return write_or_check(OUT, text, args.check, counts)
 
 
 if __name__ == "__main__":

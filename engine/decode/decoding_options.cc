@@ -37,9 +37,21 @@ absl::Status DecodingOptions::Validate(const ModelConfig& config) const {
   if (!(sampling_topp > 0.f && sampling_topp <= 1.f)) {
     return invalid("sampling_topp must be in (0, 1], got ", sampling_topp);
   }
-  if (static_cast<int64_t>(target_prefix.size()) >= max_length) {
-    return invalid("the target prefix has ", target_prefix.size(),
-                   " tokens; it must be shorter than max_length (", max_length, ")");
+  const std::optional<int64_t> forced_first =
+      forced_first_token ? std::optional<int64_t>(*forced_first_token) : config.forced_bos_token_id;
+  if (forced_first_token && (*forced_first_token < 0 ||
+                             *forced_first_token >= config.target_vocab_size() ||
+                             *forced_first_token == config.pad_token_id ||
+                             *forced_first_token == config.eos_token_id)) {
+    return invalid("forced_first_token ", *forced_first_token,
+                   " must be a token of the target vocabulary other than pad and eos");
+  }
+  const size_t forced_count = target_prefix.size() + (forced_first ? 1 : 0);
+  if (static_cast<int64_t>(forced_count) >= max_length) {
+    return invalid("the target prefix has ", target_prefix.size(), " tokens",
+                   forced_first ? " after the forced first token" : "",
+                   "; it must be shorter than max_length (", max_length, ")",
+                   forced_first ? " - 1" : "");
   }
   for (int32_t id : target_prefix) {
     if (id < 0 || id >= config.target_vocab_size()) {
@@ -49,6 +61,7 @@ absl::Status DecodingOptions::Validate(const ModelConfig& config) const {
   // A forced prefix token that the model's bad_words_ids ban would have probability
   // zero: the hypothesis could not be scored (and beam search would have no candidate).
   std::vector<int32_t> fed = {static_cast<int32_t>(config.decoder_start_token_id)};
+  if (forced_first) fed.push_back(static_cast<int32_t>(*forced_first));
   for (int32_t id : target_prefix) {
     for (const std::vector<int32_t>& banned : config.bad_words_ids) {
       if (banned.back() != id || banned.size() > fed.size() + 1) continue;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -19,7 +20,11 @@ struct DecodingOptions {
   int sampling_topk = 0;             // 0: the whole vocabulary
   float sampling_topp = 1.f;
   uint64_t seed = 0;
-  std::vector<int32_t> target_prefix;  // forced first tokens
+  // The first generated token, forced with log-probability 0 as transformers'
+  // forced_bos_token_id does (NLLB/M2M100's target language); the target prefix then
+  // follows it. Unset: the model's forced_bos_token_id, if any.
+  std::optional<int32_t> forced_first_token;
+  std::vector<int32_t> target_prefix;  // forced tokens (after forced_first_token)
   // Never end on eos: always generate max_length tokens (benchmarks use this
   // so every engine produces the same number of tokens).
   bool ignore_eos = false;

@@ -50,7 +50,7 @@ class IndependentSearch final : public Search {
                             : options_.sampling()    ? Sample(scores.row(i), row.rng)
                             : scores.best != nullptr ? scores.best[i].id
                                                      : Argmax(scores.row(i));
-      const float score = forced_eos ? 0.f : scores.LogProb(i, token);
+      const float score = forced_eos || ForcedFirstStep() ? 0.f : scores.LogProb(i, token);
       row.hypothesis.token_scores.push_back(score);
       row.hypothesis.score += score;
       if (token == vocab_.eos) {
@@ -185,11 +185,17 @@ class BeamSearch final : public Search {
     // Each beam's 2B best candidates contain the global 2B best.
     pool_.clear();
     const bool forced_eos = ForcedEosStep();
+    // The forced first token scores 0 whatever the masks left of it.
+    const bool forced_first = !forced_eos && ForcedFirstStep();
     for (int b = 0; b < beam_size_; ++b) {
       const float* lp = logp + (generated_ == 0 ? 0 : b) * V;
       const float base = beams_[b].score;
       if (forced_eos) {
         pool_.push_back({base, b * V + vocab_.eos});
+        continue;
+      }
+      if (forced_first) {
+        pool_.push_back({base, b * V + *forced});
         continue;
       }
       if (forced) {
@@ -206,7 +212,8 @@ class BeamSearch final : public Search {
          ++rank) {
       const int b = static_cast<int>(pool_[rank].flat / V);
       const int32_t token = static_cast<int32_t>(pool_[rank].flat % V);
-      const float token_logp = forced_eos ? 0.f : logp[(generated_ == 0 ? 0 : b) * V + token];
+      const float token_logp =
+          forced_eos || forced_first ? 0.f : logp[(generated_ == 0 ? 0 : b) * V + token];
       if (token == vocab_.eos) {
         if (rank < static_cast<size_t>(beam_size_)) {
           AddFinished(Finished{0, 0, beams_[b].node, token_logp, true}, pool_[rank].value,
@@ -402,6 +409,13 @@ bool Search::ForcedEosStep() const {
 }
 
 std::optional<int32_t> Search::ForcedToken() const {
+  if (forced_first_) {
+    if (generated_ == 0) return forced_first_;
+    if (generated_ - 1 < static_cast<int>(options_.target_prefix.size())) {
+      return options_.target_prefix[generated_ - 1];
+    }
+    return std::nullopt;
+  }
   if (generated_ < static_cast<int>(options_.target_prefix.size())) {
     return options_.target_prefix[generated_];
   }

@@ -27,6 +27,8 @@ struct SearchVocab {
   bool forced_eos = false;
   // renormalize_logits: normalise after masking (else before).
   bool renormalize = false;
+  // forced_bos_token_id: the first generated token when a request names none.
+  std::optional<int32_t> forced_first;
 };
 
 // A token that hypothesis 0 gained in the last step and will keep (streaming).
@@ -58,7 +60,10 @@ struct StepScores {
 class Search {
  public:
   Search(const DecodingOptions& options, const SearchVocab& vocab)
-      : options_(options), vocab_(vocab) {}
+      : options_(options),
+        vocab_(vocab),
+        forced_first_(options.forced_first_token ? options.forced_first_token
+                                                 : vocab.forced_first) {}
   virtual ~Search() = default;
 
   // Rows to run at the next step.
@@ -90,8 +95,11 @@ class Search {
   virtual std::optional<StreamedToken> LastToken() const { return std::nullopt; }
 
  protected:
-  // The forced token of the current step, when a target prefix is in force.
+  // The forced token of the current step: the forced first token at step 0, then
+  // the target prefix.
   std::optional<int32_t> ForcedToken() const;
+  // Whether this step produces the forced first token (log-probability 0).
+  bool ForcedFirstStep() const { return generated_ == 0 && forced_first_.has_value(); }
   // Whether this step must produce eos (forced_eos at the last step).
   bool ForcedEosStep() const;
   // Whether the tokens row `row` has fed so far (the start token first) end
@@ -101,6 +109,7 @@ class Search {
 
   DecodingOptions options_;
   SearchVocab vocab_;
+  std::optional<int32_t> forced_first_;
   int generated_ = 0;
 };
 

@@ -152,7 +152,6 @@ void NoteIgnoredFields(const Json& obj, std::vector<std::string>& ignored) {
       {"early_stopping", false},
       {"num_return_sequences", 1},
       {"max_new_tokens", nullptr},
-      {"forced_bos_token_id", nullptr},
       {"suppress_tokens", nullptr},
       {"begin_suppress_tokens", nullptr},
       {"exponential_decay_length_penalty", nullptr},
@@ -208,6 +207,12 @@ absl::Status ReadGenerationFields(const Json& obj, ModelConfig& c) {
   if (auto it = obj.find("forced_eos_token_id"); it != obj.end() && it->is_null()) {
     c.forced_eos_token_id.reset();
   }
+  if (absl::Status s = ReadTokenId(obj, "forced_bos_token_id", c.forced_bos_token_id); !s.ok()) {
+    return s;
+  }
+  if (auto it = obj.find("forced_bos_token_id"); it != obj.end() && it->is_null()) {
+    c.forced_bos_token_id.reset();
+  }
   if (absl::Status s = ReadBadWords(obj, c.bad_words_ids); !s.ok()) return s;
   if (absl::Status s = ReadBool(obj, "renormalize_logits", c.renormalize_logits); !s.ok()) {
     return s;
@@ -216,7 +221,47 @@ absl::Status ReadGenerationFields(const Json& obj, ModelConfig& c) {
   return absl::OkStatus();
 }
 
+// model_type picks the family; its config class's defaults and architecture apply to
+// what the file leaves out.
+absl::Status ReadFamily(const Json& obj, ModelConfig& c) {
+  ModelFamily family = ModelFamily::kMarian;
+  if (auto it = obj.find("model_type"); it != obj.end()) {
+    if (!it->is_string()) return TypeError("model_type", "a string", *it);
+    absl::StatusOr<ModelFamily> parsed = FamilyOfModelType(it->get_ref<const std::string&>());
+    if (!parsed.ok()) return parsed.status();
+    family = *parsed;
+  }
+  SetFamilyDefaults(family, c);
+  return absl::OkStatus();
+}
+
+// Flags of fairseq-converted configs that name the architecture. transformers' modeling
+// code hard-codes the family's architecture and never reads them, so a file whose flag
+// says otherwise describes a network the family does not build.
+absl::Status CheckArchitectureFlags(const Json& obj, const ModelConfig& c) {
+  const Architecture& a = c.architecture;
+  const std::tuple<const char*, bool, const char*> flags[] = {
+      {"normalize_before", a.pre_norm,
+       a.pre_norm ? "pre-LayerNorm blocks" : "post-LayerNorm blocks"},
+      {"add_final_layer_norm", a.final_layer_norm,
+       a.final_layer_norm ? "a final LayerNorm" : "no final LayerNorm"},
+      {"normalize_embedding", a.layernorm_embedding,
+       a.layernorm_embedding ? "an embedding LayerNorm" : "no embedding LayerNorm"},
+  };
+  for (const auto& [key, expected, what] : flags) {
+    bool value = expected;
+    if (absl::Status s = ReadBool(obj, key, value); !s.ok()) return s;
+    if (value != expected) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "%s: %s is not supported; %s models (model_type '%s') have %s", key,
+          value ? "true" : "false", ModelTypeName(c.family), ModelTypeName(c.family), what));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ReadConfigFields(const Json& obj, ModelConfig& c) {
+  if (absl::Status s = ReadFamily(obj, c); !s.ok()) return s;
   struct IntField {
     const char* key;
     int64_t* out;
@@ -232,25 +277,35 @@ absl::Status ReadConfigFields(const Json& obj, ModelConfig& c) {
       {"decoder_ffn_dim", &c.decoder_ffn_dim},
       {"max_position_embeddings", &c.max_position_embeddings},
       {"pad_token_id", &c.pad_token_id},
+      {"bos_token_id", &c.bos_token_id},
       {"decoder_start_token_id", &c.decoder_start_token_id},
   };
+  // transformers writes the ids a config class leaves unset as null.
+  const bool marian = c.family == ModelFamily::kMarian;
   for (const IntField& f : ints) {
-    if (absl::Status s = ReadInt(obj, f.key, *f.out); !s.ok()) return s;
+    const bool null_is_absent =
+        f.out == &c.bos_token_id || (!marian && f.out == &c.decoder_start_token_id);
+    if (absl::Status s = ReadInt(obj, f.key, *f.out, null_is_absent); !s.ok()) return s;
   }
   std::optional<int64_t> eos;
   if (absl::Status s = ReadTokenId(obj, "eos_token_id", eos); !s.ok()) return s;
   if (eos) c.eos_token_id = *eos;
-  // MarianConfig: decoder_vocab_size = decoder_vocab_size or vocab_size.
   c.decoder_vocab_size = c.vocab_size;
-  if (absl::Status s = ReadInt(obj, "decoder_vocab_size", c.decoder_vocab_size, true); !s.ok()) {
-    return s;
+  // Only Marian has separate vocabularies (MarianConfig: decoder_vocab_size =
+  // decoder_vocab_size or vocab_size); the other families always share one.
+  if (marian) {
+    if (absl::Status s = ReadInt(obj, "decoder_vocab_size", c.decoder_vocab_size, true);
+        !s.ok()) {
+      return s;
+    }
   }
   const std::pair<const char*, bool*> bools[] = {
       {"scale_embedding", &c.scale_embedding},
-      {"share_encoder_decoder_embeddings", &c.share_encoder_decoder_embeddings},
+      {"share_encoder_decoder_embeddings", marian ? &c.share_encoder_decoder_embeddings : nullptr},
       {"tie_word_embeddings", &c.tie_word_embeddings},
   };
   for (const auto& [key, out] : bools) {
+    if (out == nullptr) continue;
     if (absl::Status s = ReadBool(obj, key, *out); !s.ok()) return s;
   }
 
@@ -270,28 +325,12 @@ absl::Status ReadConfigFields(const Json& obj, ModelConfig& c) {
                         "silu, relu, gelu",
                         c.activation_name));
   }
+  return CheckArchitectureFlags(obj, c);
+}
 
-  if (auto it = obj.find("model_type"); it != obj.end()) {
-    if (!it->is_string()) return TypeError("model_type", "a string", *it);
-    if (it->get_ref<const std::string&>() != "marian") {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "model_type '%s' is not supported; expected 'marian'", it->get<std::string>()));
-    }
-  }
-  // BART-family flags that transformers keeps in Marian configs. The engine implements
-  // Marian's post-LayerNorm blocks without embedding or final LayerNorms, so a file
-  // asking for any of them describes a different network.
-  for (const char* key : {"normalize_before", "normalize_embedding", "add_final_layer_norm"}) {
-    bool value = false;
-    if (absl::Status s = ReadBool(obj, key, value); !s.ok()) return s;
-    if (value) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "%s: true is not supported; Marian models use post-LayerNorm blocks without "
-          "embedding or final LayerNorms",
-          key));
-    }
-  }
-  return absl::OkStatus();
+// MBartConfig sets no decoder_start_token_id; generate() then starts from bos.
+void ResolveDecoderStart(ModelConfig& c) {
+  if (c.decoder_start_token_id == kUnsetTokenId) c.decoder_start_token_id = c.bos_token_id;
 }
 
 absl::Status Validate(const ModelConfig& c) {
@@ -335,6 +374,12 @@ absl::Status Validate(const ModelConfig& c) {
       return absl::InvalidArgumentError(absl::StrFormat(
           "%s %d is outside the vocabulary: must be in [0, %s = %d)", key, id, limit_name, limit));
     }
+  }
+  if (c.forced_bos_token_id &&
+      (*c.forced_bos_token_id < 0 || *c.forced_bos_token_id >= c.decoder_vocab_size)) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("forced_bos_token_id %d is outside the target vocabulary of %d",
+                        *c.forced_bos_token_id, c.decoder_vocab_size));
   }
   if (c.forced_eos_token_id && *c.forced_eos_token_id != c.eos_token_id) {
     // Forcing a token other than eos would not end the hypothesis.
@@ -448,6 +493,7 @@ absl::StatusOr<ModelConfig> ParseModelConfig(std::string_view config_json,
   if (absl::Status s = ReadGenerationFields(*root, config); !s.ok()) {
     return prefixed("config.json", s);
   }
+  ResolveDecoderStart(config);
   if (absl::Status s = Validate(config); !s.ok()) return prefixed("config.json", s);
   if (!generation_config_json.empty()) {
     absl::StatusOr<Json> gen = ParseObject(generation_config_json);

@@ -1,6 +1,7 @@
-// The model configuration of a Hugging Face MarianMT directory: config.json plus the
-// optional generation_config.json. Defaults are those of transformers' MarianConfig
-// (see docs/semantics.md).
+// The model configuration of a Hugging Face encoder-decoder directory (MarianMT,
+// M2M100/NLLB, BART/mBART): config.json plus the optional generation_config.json.
+// Defaults are those of the family's transformers config class (engine/model/family.h,
+// docs/semantics.md).
 #ifndef TSERVE_ENGINE_MODEL_CONFIG_H_
 #define TSERVE_ENGINE_MODEL_CONFIG_H_
 
@@ -11,12 +12,19 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "engine/model/family.h"
 
 namespace tserve::engine {
 
 enum class Activation { kRelu, kSwish, kGelu };
 
+// A token id a family leaves unset (MBartConfig's decoder_start_token_id).
+inline constexpr int64_t kUnsetTokenId = -1;
+
 struct ModelConfig {
+  // From model_type (absent: marian); the architecture is the family's.
+  ModelFamily family = ModelFamily::kMarian;
+  Architecture architecture;
   int64_t vocab_size = 58101;
   int64_t decoder_vocab_size = 58101;
   int64_t d_model = 1024;
@@ -32,6 +40,7 @@ struct ModelConfig {
   bool scale_embedding = false;
   bool share_encoder_decoder_embeddings = true;
   bool tie_word_embeddings = true;
+  int64_t bos_token_id = 0;  // used only as the decoder start when none is given
   int64_t pad_token_id = 58100;
   int64_t eos_token_id = 0;
   int64_t decoder_start_token_id = 58100;
@@ -48,6 +57,9 @@ struct ModelConfig {
   // every step; a longer one bans its last token right after the others. Sequences
   // equal to [eos] are dropped, as transformers drops them.
   std::vector<std::vector<int32_t>> bad_words_ids;
+  // forced_bos_token_id: the first generated token, forced with log-probability 0
+  // (transformers' ForcedBOSTokenLogitsProcessor); a request may name another.
+  std::optional<int64_t> forced_bos_token_id;
   // The token forced at the last step a hypothesis can take (max_length).
   std::optional<int64_t> forced_eos_token_id;
   // true: log-probabilities are normalised after the logits are masked (bad words,

@@ -12,12 +12,21 @@ namespace tserve::engine {
 absl::StatusOr<std::unique_ptr<Decoder>> Decoder::Load(const WeightLoader& weights,
                                                        const ModelConfig& config,
                                                        const Embedding* embedding,
+                                                       const PositionTable* positions,
                                                        const std::vector<float>* tied_output) {
-  std::unique_ptr<Decoder> decoder(new Decoder(config, embedding));
+  std::unique_ptr<Decoder> decoder(new Decoder(config, embedding, positions));
   const int64_t d = config.d_model;
   const float query_scale =
       1.f / std::sqrt(static_cast<float>(d / config.decoder_attention_heads));
   const float eps = config.layer_norm_eps;
+  if (config.architecture.layernorm_embedding) {
+    TSERVE_ASSIGN_OR_RETURN(decoder->embedding_norm_,
+                            weights.LoadLayerNorm("model.decoder.layernorm_embedding", d, eps));
+  }
+  if (config.architecture.final_layer_norm) {
+    TSERVE_ASSIGN_OR_RETURN(decoder->final_norm_,
+                            weights.LoadLayerNorm("model.decoder.layer_norm", d, eps));
+  }
   for (int64_t i = 0; i < config.decoder_layers; ++i) {
     const std::string p = absl::StrCat("model.decoder.layers.", i, ".");
     Layer layer;
@@ -111,18 +120,28 @@ void Decoder::Step(absl::Span<const DecoderRow> rows, DecoderWorkspace& ws, Tens
   ws.positions.resize(static_cast<size_t>(n));
   for (int64_t r = 0; r < n; ++r) {
     ws.ids[r] = rows[r].token;
-    ws.positions[r] = static_cast<int32_t>(rows[r].cache->length());
+    const int64_t step = rows[r].cache->length();
+    positions_->Rows({&ws.ids[r], 1}, step, step, &ws.positions[r]);
     rows[r].cache->ReserveNextStep();
   }
   float* h = ws.hidden.data();
   embedding_->Forward(ws.ids, ws.positions, h);
+  if (embedding_norm_ != nullptr) embedding_norm_->Forward(h, n, h);
+  const bool pre_norm = config_.architecture.pre_norm;
+  // A block's input: the states themselves (post-LayerNorm) or their LayerNorm.
+  const auto block_input = [&](const LayerNorm& norm) -> const float* {
+    if (!pre_norm) return h;
+    ws.normed.Resize({n, d});
+    norm.Forward(h, n, ws.normed.data());
+    return ws.normed.data();
+  };
 
   ws.tasks.resize(static_cast<size_t>(n));
   for (size_t l = 0; l < layers_.size(); ++l) {
     const Layer& layer = layers_[l];
     // Self-attention over the row's own past plus this step: the causal mask
     // is implicit in the cache holding nothing beyond the current position.
-    layer.self_qkv->Forward(h, n, ws.qkv.data());
+    layer.self_qkv->Forward(block_input(*layer.self_norm), n, ws.qkv.data());
     for (int64_t r = 0; r < n; ++r) {
       SelfAttentionCache& cache = *rows[r].cache;
       const int64_t step = cache.length();
@@ -132,10 +151,10 @@ void Decoder::Step(absl::Span<const DecoderRow> rows, DecoderWorkspace& ws, Tens
     }
     MultiHeadAttention(ws.tasks, heads, head_dim);
     layer.self_out->Forward(ws.attention.data(), n, h);
-    layer.self_norm->Forward(h, n, h);
+    if (!pre_norm) layer.self_norm->Forward(h, n, h);
 
     // Cross-attention over the row's own source only (its padding never exists here).
-    layer.cross_query->Forward(h, n, ws.query.data());
+    layer.cross_query->Forward(block_input(*layer.cross_norm), n, ws.query.data());
     for (int64_t r = 0; r < n; ++r) {
       const std::vector<float>& kv = rows[r].source->layers[l];
       ws.tasks[r] = {ws.query.data() + r * d, kv.data(), kv.data() + d, 2 * d,
@@ -143,12 +162,13 @@ void Decoder::Step(absl::Span<const DecoderRow> rows, DecoderWorkspace& ws, Tens
     }
     MultiHeadAttention(ws.tasks, heads, head_dim);
     layer.cross_out->Forward(ws.attention.data(), n, h);
-    layer.cross_norm->Forward(h, n, h);
+    if (!pre_norm) layer.cross_norm->Forward(h, n, h);
 
-    layer.fc1->Forward(h, n, ws.ffn.data());
+    layer.fc1->Forward(block_input(*layer.final_norm), n, ws.ffn.data());
     layer.fc2->Forward(ws.ffn.data(), n, h);
-    layer.final_norm->Forward(h, n, h);
+    if (!pre_norm) layer.final_norm->Forward(h, n, h);
   }
+  if (final_norm_ != nullptr) final_norm_->Forward(h, n, h);
   for (int64_t r = 0; r < n; ++r) rows[r].cache->CommitStep();
   output_->Forward(h, n, logits.data());
 }

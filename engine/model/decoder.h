@@ -9,6 +9,7 @@
 #include "engine/core/tensor.h"
 #include "engine/model/config.h"
 #include "engine/model/kv_cache.h"
+#include "engine/model/positions.h"
 #include "engine/model/weights.h"
 #include "engine/ops/attention.h"
 #include "engine/ops/embedding.h"
@@ -30,13 +31,14 @@ struct DecoderWorkspace {
   Tensor query;
   Tensor attention;
   Tensor ffn;
+  Tensor normed;  // a pre-LayerNorm block's input
   Tensor cross_kv;
   std::vector<int32_t> ids;
   std::vector<int32_t> positions;
   std::vector<AttentionTask> tasks;
 };
 
-// The Marian decoder, run one step at a time over any set of rows: each row
+// The decoder (switches as the encoder's), run one step at a time over any set of rows: each row
 // has its own length and its own source, so sequences can join and leave the
 // set between steps (continuous batching).
 class Decoder {
@@ -47,6 +49,7 @@ class Decoder {
   static absl::StatusOr<std::unique_ptr<Decoder>> Load(const WeightLoader& weights,
                                                        const ModelConfig& config,
                                                        const Embedding* embedding,
+                                                       const PositionTable* positions,
                                                        const std::vector<float>* tied_output);
 
   // Cross-attention keys/values of every sequence of an encoded batch
@@ -81,12 +84,15 @@ class Decoder {
     std::unique_ptr<LayerNorm> final_norm;
   };
 
-  Decoder(const ModelConfig& config, const Embedding* embedding)
-      : config_(config), embedding_(embedding) {}
+  Decoder(const ModelConfig& config, const Embedding* embedding, const PositionTable* positions)
+      : config_(config), embedding_(embedding), positions_(positions) {}
 
   ModelConfig config_;
   const Embedding* embedding_;
+  const PositionTable* positions_;
+  std::unique_ptr<LayerNorm> embedding_norm_;  // layernorm_embedding
   std::vector<Layer> layers_;
+  std::unique_ptr<LayerNorm> final_norm_;  // final_layer_norm
   std::unique_ptr<Linear> output_;  // lm_head with final_logits_bias
 };
 

@@ -30,12 +30,21 @@ PaddedBatch PaddedBatch::FromSequences(absl::Span<const std::vector<int32_t>> se
 
 absl::StatusOr<std::unique_ptr<Encoder>> Encoder::Load(const WeightLoader& weights,
                                                        const ModelConfig& config,
-                                                       const Embedding* embedding) {
-  std::unique_ptr<Encoder> encoder(new Encoder(config, embedding));
+                                                       const Embedding* embedding,
+                                                       const PositionTable* positions) {
+  std::unique_ptr<Encoder> encoder(new Encoder(config, embedding, positions));
   const int64_t d = config.d_model;
   const float query_scale =
       1.f / std::sqrt(static_cast<float>(d / config.encoder_attention_heads));
   const float eps = config.layer_norm_eps;
+  if (config.architecture.layernorm_embedding) {
+    TSERVE_ASSIGN_OR_RETURN(encoder->embedding_norm_,
+                            weights.LoadLayerNorm("model.encoder.layernorm_embedding", d, eps));
+  }
+  if (config.architecture.final_layer_norm) {
+    TSERVE_ASSIGN_OR_RETURN(encoder->final_norm_,
+                            weights.LoadLayerNorm("model.encoder.layer_norm", d, eps));
+  }
   for (int64_t i = 0; i < config.encoder_layers; ++i) {
     const std::string p = absl::StrCat("model.encoder.layers.", i, ".");
     Layer layer;
@@ -121,10 +130,15 @@ void EncoderRun::Start() {
   ws_->hidden.Resize({std::max<int64_t>(rows_, 1), d});
   ws_->qkv.Resize({std::max<int64_t>(rows_, 1), 3 * d});
   ws_->positions.resize(static_cast<size_t>(rows_));
-  for (int64_t r = 0; r < rows_; ++r) {
-    ws_->positions[r] = static_cast<int32_t>(r - offsets_[source_of_row_[r]]);
+  for (int64_t b = 0; b < sources(); ++b) {
+    encoder_.positions_->Rows(absl::MakeConstSpan(ids_).subspan(offsets_[b], lengths_[b]),
+                              /*first=*/0, /*earlier_non_pad=*/0,
+                              ws_->positions.data() + offsets_[b]);
   }
   encoder_.embedding_->Forward(ids_, ws_->positions, ws_->hidden.data());
+  if (encoder_.embedding_norm_ != nullptr && rows_ > 0) {
+    encoder_.embedding_norm_->Forward(ws_->hidden.data(), rows_, ws_->hidden.data());
+  }
 }
 
 double EncoderRun::Step(double budget) {
@@ -168,8 +182,16 @@ void EncoderRun::RunSlice(int64_t begin, int64_t end) {
   const int64_t d = encoder_.config_.d_model;
   const int64_t n = end - begin;
   float* h = ws_->hidden.data() + begin * d;
+  const bool pre_norm = encoder_.config_.architecture.pre_norm;
+  // A block's input: the states themselves (post-LayerNorm) or their LayerNorm.
+  const auto block_input = [&](const LayerNorm& norm) -> const float* {
+    if (!pre_norm) return h;
+    ws_->normed.Resize({n, d});
+    norm.Forward(h, n, ws_->normed.data());
+    return ws_->normed.data();
+  };
   if (phase_ == 0) {
-    layer.qkv->Forward(h, n, ws_->qkv.data() + begin * 3 * d);
+    layer.qkv->Forward(block_input(*layer.self_attn_norm), n, ws_->qkv.data() + begin * 3 * d);
     return;
   }
   const int64_t heads = encoder_.config_.encoder_attention_heads;
@@ -184,10 +206,13 @@ void EncoderRun::RunSlice(int64_t begin, int64_t end) {
   }
   MultiHeadAttention(ws_->tasks, heads, d / heads);
   layer.out_proj->Forward(ws_->attention.data(), n, h);
-  layer.self_attn_norm->Forward(h, n, h);
-  layer.fc1->Forward(h, n, ws_->ffn.data());
+  if (!pre_norm) layer.self_attn_norm->Forward(h, n, h);
+  layer.fc1->Forward(block_input(*layer.final_norm), n, ws_->ffn.data());
   layer.fc2->Forward(ws_->ffn.data(), n, h);
-  layer.final_norm->Forward(h, n, h);
+  if (!pre_norm) layer.final_norm->Forward(h, n, h);
+  if (encoder_.final_norm_ != nullptr && layer_ + 1 == num_layers_) {
+    encoder_.final_norm_->Forward(h, n, h);
+  }
 }
 
 void EncoderRun::CopyPadded(Tensor& out, int64_t max_length) const {

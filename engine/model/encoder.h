@@ -8,6 +8,7 @@
 #include "absl/types/span.h"
 #include "engine/core/tensor.h"
 #include "engine/model/config.h"
+#include "engine/model/positions.h"
 #include "engine/model/weights.h"
 #include "engine/ops/attention.h"
 #include "engine/ops/embedding.h"
@@ -31,6 +32,7 @@ struct EncoderWorkspace {
   Tensor qkv;        // [real rows, 3d]
   Tensor attention;  // [rows of a slice, d]
   Tensor ffn;        // [rows of a slice, ffn]
+  Tensor normed;     // [rows of a slice, d]: a pre-LayerNorm block's input
   std::vector<int32_t> positions;
   std::vector<AttentionTask> tasks;
 };
@@ -116,13 +118,15 @@ class EncoderRun {
   double attention_cost_per_key_ = 0;
 };
 
-// The Marian encoder: embeddings + positions, then post-LayerNorm layers of
-// self-attention (keys masked to each sequence's length) and feed-forward.
+// The encoder: embeddings + positions (+ the embedding LayerNorm), then layers of
+// self-attention (keys masked to each sequence's length) and feed-forward, post- or
+// pre-LayerNorm (+ a final LayerNorm), as config.architecture says.
 class Encoder {
  public:
   static absl::StatusOr<std::unique_ptr<Encoder>> Load(const WeightLoader& weights,
                                                        const ModelConfig& config,
-                                                       const Embedding* embedding);
+                                                       const Embedding* embedding,
+                                                       const PositionTable* positions);
 
   // states: [batch_size, max_length, d_model]. Rows past a sequence's length
   // are padding: never computed, left zero. One EncoderRun in a single slice
@@ -144,12 +148,15 @@ class Encoder {
     std::unique_ptr<LayerNorm> final_norm;
   };
 
-  Encoder(const ModelConfig& config, const Embedding* embedding)
-      : config_(config), embedding_(embedding) {}
+  Encoder(const ModelConfig& config, const Embedding* embedding, const PositionTable* positions)
+      : config_(config), embedding_(embedding), positions_(positions) {}
 
   ModelConfig config_;
   const Embedding* embedding_;
+  const PositionTable* positions_;
+  std::unique_ptr<LayerNorm> embedding_norm_;  // layernorm_embedding
   std::vector<Layer> layers_;
+  std::unique_ptr<LayerNorm> final_norm_;  // final_layer_norm
 };
 
 }  // namespace tserve::engine

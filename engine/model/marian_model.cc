@@ -14,16 +14,6 @@
 namespace tserve::engine {
 namespace {
 
-// A stored position table when the checkpoint has one, else the computed one.
-absl::StatusOr<std::vector<float>> LoadPositions(const WeightLoader& weights,
-                                                 const std::string& name,
-                                                 const ModelConfig& config) {
-  if (weights.Has(name)) {
-    return weights.Read(name, {config.max_position_embeddings, config.d_model});
-  }
-  return SinusoidalPositions(config.max_position_embeddings, config.d_model);
-}
-
 // The tensor holding the source embeddings. transformers writes model.shared.weight
 // with a shared vocabulary (the embed_tokens are views of it, often left out of the
 // file); with separate vocabularies model.shared is None and only
@@ -52,10 +42,12 @@ absl::StatusOr<std::unique_ptr<MarianModel>> MarianModel::Load(const std::string
 
   const int64_t d = config.d_model;
   const float scale = config.scale_embedding ? std::sqrt(static_cast<float>(d)) : 1.f;
-  TSERVE_ASSIGN_OR_RETURN(model->encoder_positions_,
-                          LoadPositions(weights, "model.encoder.embed_positions.weight", config));
-  TSERVE_ASSIGN_OR_RETURN(model->decoder_positions_,
-                          LoadPositions(weights, "model.decoder.embed_positions.weight", config));
+  TSERVE_ASSIGN_OR_RETURN(
+      model->encoder_positions_,
+      PositionTable::Load(weights, "model.encoder.embed_positions.weight", config));
+  TSERVE_ASSIGN_OR_RETURN(
+      model->decoder_positions_,
+      PositionTable::Load(weights, "model.decoder.embed_positions.weight", config));
 
   // Embedding tables are looked up, not multiplied: the lower-precision
   // compute types keep them in bfloat16, float32 keeps them exact.
@@ -66,7 +58,7 @@ absl::StatusOr<std::unique_ptr<MarianModel>> MarianModel::Load(const std::string
   TSERVE_ASSIGN_OR_RETURN(std::vector<float> shared,
                           weights.Read(source_name, {config.vocab_size, d}));
   model->source_embedding_ =
-      std::make_unique<Embedding>(shared, d, scale, &model->encoder_positions_, storage);
+      std::make_unique<Embedding>(shared, d, scale, &model->encoder_positions_.table(), storage);
   // The float32 target table, kept until the decoder has packed it as its
   // output projection when the two are tied.
   std::vector<float> target;
@@ -74,17 +66,19 @@ absl::StatusOr<std::unique_ptr<MarianModel>> MarianModel::Load(const std::string
     TSERVE_ASSIGN_OR_RETURN(
         target, weights.Read("model.decoder.embed_tokens.weight", {config.target_vocab_size(), d}));
     model->target_embedding_ =
-        std::make_unique<Embedding>(target, d, scale, &model->decoder_positions_, storage);
+        std::make_unique<Embedding>(target, d, scale, &model->decoder_positions_.table(), storage);
   } else {
     target = std::move(shared);
     model->target_embedding_ =
-        std::make_unique<Embedding>(*model->source_embedding_, &model->decoder_positions_);
+        std::make_unique<Embedding>(*model->source_embedding_, &model->decoder_positions_.table());
   }
 
   TSERVE_ASSIGN_OR_RETURN(model->encoder_,
-                          Encoder::Load(weights, config, model->source_embedding_.get()));
+                          Encoder::Load(weights, config, model->source_embedding_.get(),
+                                        &model->encoder_positions_));
   TSERVE_ASSIGN_OR_RETURN(model->decoder_,
                           Decoder::Load(weights, config, model->target_embedding_.get(),
+                                        &model->decoder_positions_,
                                         config.tie_word_embeddings ? &target : nullptr));
   model->unused_tensors_ = weights.UnreadTensors();
   return model;

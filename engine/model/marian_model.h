@@ -8,14 +8,16 @@
 #include "engine/model/config.h"
 #include "engine/model/decoder.h"
 #include "engine/model/encoder.h"
+#include "engine/model/positions.h"
 #include "engine/ops/compute_type.h"
 #include "engine/ops/embedding.h"
 
 namespace tserve::engine {
 
-// The weights of a MarianMT model loaded from a Hugging Face directory
+// The weights of an encoder-decoder model loaded from a Hugging Face directory
 // (config.json + the weights in any published layout, engine/model/checkpoint.h),
-// as an encoder and a step-wise decoder.
+// as an encoder and a step-wise decoder. One class for every family (MarianMT,
+// M2M100/NLLB, BART/mBART): the family only sets config().architecture's switches.
 class MarianModel {
  public:
   static absl::StatusOr<std::unique_ptr<MarianModel>> Load(const std::string& model_dir,
@@ -32,8 +34,8 @@ class MarianModel {
   MarianModel() = default;
 
   ModelConfig config_;
-  std::vector<float> encoder_positions_;
-  std::vector<float> decoder_positions_;
+  PositionTable encoder_positions_;
+  PositionTable decoder_positions_;
   std::unique_ptr<Embedding> source_embedding_;
   std::unique_ptr<Embedding> target_embedding_;  // == source_embedding_ unless separate vocabs
   std::unique_ptr<Encoder> encoder_;

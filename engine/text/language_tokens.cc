@@ -80,12 +80,24 @@ LanguageCodeSplit SplitLanguageCodes(std::string_view text) {
   return split;
 }
 
-TargetLanguages::TargetLanguages(const Vocabulary& vocab) {
+namespace {
+
+std::vector<std::pair<std::string, int32_t>> LanguageTokensOf(const Vocabulary& vocab) {
   std::vector<std::pair<std::string, int32_t>> found;
   for (int32_t id = 0; id < vocab.size(); ++id) {
     const std::string& piece = vocab.Piece(id);
     if (IsLanguageToken(piece)) found.emplace_back(piece.substr(2, piece.size() - 4), id);
   }
+  return found;
+}
+
+}  // namespace
+
+LanguageCodes::LanguageCodes(const Vocabulary& vocab)
+    : LanguageCodes(LanguageTokensOf(vocab), "target") {}
+
+LanguageCodes::LanguageCodes(std::vector<std::pair<std::string, int32_t>> found, std::string role)
+    : role_(std::move(role)) {
   std::sort(found.begin(), found.end());
   for (auto& [code, id] : found) {
     codes_.push_back(std::move(code));
@@ -93,15 +105,16 @@ TargetLanguages::TargetLanguages(const Vocabulary& vocab) {
   }
 }
 
-std::string TargetLanguages::Known() const {
+std::string LanguageCodes::Known() const {
   if (codes_.empty()) {
-    return "this model has no target-language tokens (it translates into one language)";
+    return role_ == "target"
+               ? "this model has no target-language tokens (it translates into one language)"
+               : absl::StrCat("this model takes no ", role_, " language");
   }
   return absl::StrCat("this model knows: ", absl::StrJoin(codes_, ", "));
 }
 
-absl::StatusOr<int32_t> TargetLanguages::Find(std::string_view code,
-                                              std::string_view source) const {
+absl::StatusOr<int32_t> LanguageCodes::Find(std::string_view code, std::string_view source) const {
   const auto it = std::lower_bound(codes_.begin(), codes_.end(), code);
   if (it != codes_.end() && *it == code) return ids_[static_cast<size_t>(it - codes_.begin())];
   std::string where;
@@ -113,14 +126,14 @@ absl::StatusOr<int32_t> TargetLanguages::Find(std::string_view code,
         several ? "; a code runs from the first >> to the last << of its line" : "", ")");
   }
   return absl::InvalidArgumentError(
-      absl::StrCat("unknown target language '", Quoted(code), "'", where, "; ", Known()));
+      absl::StrCat("unknown ", role_, " language '", Quoted(code), "'", where, "; ", Known()));
 }
 
-absl::Status TargetLanguages::Check(std::string_view code) const {
+absl::Status LanguageCodes::Check(std::string_view code) const {
   return code.empty() ? absl::OkStatus() : Find(code, "").status();
 }
 
-absl::StatusOr<std::optional<int32_t>> TargetLanguages::Resolve(
+absl::StatusOr<std::optional<int32_t>> LanguageCodes::Resolve(
     const std::optional<std::string>& leading_code, std::string_view requested,
     LanguageRequirement requirement) const {
   std::optional<int32_t> from_request;

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -45,17 +46,26 @@ LanguageCodeSplit SplitLanguageCodes(std::string_view text);
 // must (the model would otherwise pick one at random); encoder states need not.
 enum class LanguageRequirement { kRequired, kOptional };
 
-// The target languages of one vocabulary: its ">>code<<" pieces.
-class TargetLanguages {
+// The language codes a model accepts in one role ("target" or "source") and the token
+// of each: a Marian vocabulary's ">>code<<" pieces, or the language tokens of NLLB-200
+// and M2M100.
+class LanguageCodes {
  public:
-  TargetLanguages() = default;
-  explicit TargetLanguages(const Vocabulary& vocab);
+  LanguageCodes() = default;
+  // The ">>code<<" pieces of `vocab`, as target languages.
+  explicit LanguageCodes(const Vocabulary& vocab);
+  // (code, token id) pairs in any order; `role` names them in messages.
+  LanguageCodes(std::vector<std::pair<std::string, int32_t>> codes, std::string role);
 
   // Sorted by code.
   const std::vector<std::string>& codes() const { return codes_; }
 
   // OK for "" and for a known code; otherwise INVALID_ARGUMENT naming the known codes.
   absl::Status Check(std::string_view code) const;
+
+  // The id of `code`'s token; INVALID_ARGUMENT naming the known codes when there is none.
+  // `source` says where the code came from, for the message ("" for the request field).
+  absl::StatusOr<int32_t> Find(std::string_view code, std::string_view source) const;
 
   // The id of the token a source starts with, from the text's leading code
   // (`leading_code`, see SplitLanguageCodes) and the request's `requested` code ("" for
@@ -69,14 +79,12 @@ class TargetLanguages {
                                                  LanguageRequirement requirement) const;
 
  private:
-  // The id of `code`'s token; INVALID_ARGUMENT naming the known codes when there is none.
-  // `source` says where the code came from, for the message.
-  absl::StatusOr<int32_t> Find(std::string_view code, std::string_view source) const;
   // "pob, por", or a sentence saying the model has no language tokens.
   std::string Known() const;
 
   std::vector<std::string> codes_;  // sorted
   std::vector<int32_t> ids_;        // ids_[i] is the token of codes_[i]
+  std::string role_ = "target";
 };
 
 }  // namespace tserve::engine

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
+#include "engine/text/hf_decode.h"
 #include "engine/text/sentencepiece.h"
 
 namespace tserve::engine {
@@ -20,31 +22,6 @@ constexpr std::string_view kPad = "<pad>";
 constexpr std::string_view kEos = "</s>";
 constexpr std::string_view kUnk = "<unk>";
 
-// Checks a vocabulary against the embedding rows it indexes and the special pieces the
-// tokenizer relies on.
-absl::Status CheckVocabulary(const Vocabulary& vocab, const std::string& path,
-                             int64_t embedding_rows, std::string_view rows_name,
-                             const ModelConfig& config) {
-  if (vocab.size() > embedding_rows) {
-    return absl::InvalidArgumentError(absl::StrFormat("%s has %d pieces but the model's %s is %d",
-                                                      path, vocab.size(), rows_name,
-                                                      embedding_rows));
-  }
-  for (std::string_view piece : {kPad, kEos, kUnk}) {
-    if (!vocab.Find(piece)) {
-      return absl::InvalidArgumentError(absl::StrFormat("%s has no '%s' piece", path, piece));
-    }
-  }
-  // The tokenizer appends and strips </s> by its piece while the decoder stops on
-  // config.eos_token_id; they must be the same token.
-  if (int32_t eos = *vocab.Find(kEos); eos != config.eos_token_id) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("%s maps '</s>' to %d but config.json has eos_token_id %d", path, eos,
-                        config.eos_token_id));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 Tokenizer::Tokenizer() = default;
@@ -53,51 +30,71 @@ Tokenizer::~Tokenizer() = default;
 absl::StatusOr<std::unique_ptr<Tokenizer>> Tokenizer::Load(const std::string& model_dir,
                                                            const ModelConfig& config) {
   auto tok = std::unique_ptr<Tokenizer>(new Tokenizer());
+  // Marian's source.spm decides; otherwise a fairseq-style directory, NLLB-200 or M2M100.
+  const bool marian = std::filesystem::exists(model_dir + "/source.spm") ||
+                      (!std::filesystem::exists(model_dir + "/sentencepiece.bpe.model") &&
+                       !std::filesystem::exists(model_dir + "/tokenizer.json"));
+  if (absl::Status s =
+          marian ? tok->InitMarian(model_dir, config) : tok->InitFairseq(model_dir, config);
+      !s.ok()) {
+    return s;
+  }
+  tok->source_unk_ = *tok->source_vocab_.Find(kUnk);
+  tok->target_unk_ = *tok->target_vocab().Find(kUnk);
+  tok->eos_ = static_cast<int32_t>(config.eos_token_id);
+  tok->pad_ = static_cast<int32_t>(config.pad_token_id);
+  return tok;
+}
+
+absl::Status Tokenizer::InitMarian(const std::string& model_dir, const ModelConfig& config) {
   absl::StatusOr<std::unique_ptr<spm::Processor>> processor =
       spm::Processor::Load(model_dir + "/source.spm");
   if (!processor.ok()) return processor.status();
-  tok->source_spm_ = *std::move(processor);
+  source_spm_ = *std::move(processor);
   processor = spm::Processor::Load(model_dir + "/target.spm");
   if (!processor.ok()) return processor.status();
-  tok->target_spm_ = *std::move(processor);
+  target_spm_ = *std::move(processor);
 
   const std::string source_path = model_dir + "/vocab.json";
   absl::StatusOr<Vocabulary> source = Vocabulary::Load(source_path);
   if (!source.ok()) return source.status();
-  tok->source_vocab_ = *std::move(source);
+  source_vocab_ = *std::move(source);
   if (config.separate_vocabs()) {
-    if (absl::Status s = CheckVocabulary(tok->source_vocab_, source_path, config.vocab_size,
-                                         "vocab_size", config);
+    if (absl::Status s = CheckModelVocabulary(source_vocab_, source_path, config.vocab_size,
+                                              "vocab_size", config.eos_token_id);
         !s.ok()) {
       return s;
     }
     const std::string target_path = model_dir + "/target_vocab.json";
     absl::StatusOr<Vocabulary> target = Vocabulary::Load(target_path);
     if (!target.ok()) return target.status();
-    if (absl::Status s = CheckVocabulary(*target, target_path, config.target_vocab_size(),
-                                         "decoder_vocab_size", config);
+    if (absl::Status s = CheckModelVocabulary(*target, target_path, config.target_vocab_size(),
+                                              "decoder_vocab_size", config.eos_token_id);
         !s.ok()) {
       return s;
     }
-    tok->target_vocab_ = *std::move(target);
+    target_vocab_ = *std::move(target);
   } else {
     // One vocabulary indexes both embedding matrices.
     const bool decoder_smaller = config.target_vocab_size() < config.vocab_size;
-    if (absl::Status s =
-            CheckVocabulary(tok->source_vocab_, source_path,
-                            decoder_smaller ? config.target_vocab_size() : config.vocab_size,
-                            decoder_smaller ? "decoder_vocab_size" : "vocab_size", config);
+    if (absl::Status s = CheckModelVocabulary(
+            source_vocab_, source_path,
+            decoder_smaller ? config.target_vocab_size() : config.vocab_size,
+            decoder_smaller ? "decoder_vocab_size" : "vocab_size", config.eos_token_id);
         !s.ok()) {
       return s;
     }
   }
-  tok->languages_ = TargetLanguages(tok->source_vocab_);
-  tok->source_unk_ = *tok->source_vocab_.Find(kUnk);
-  tok->target_unk_ = *tok->target_vocab().Find(kUnk);
-  tok->target_pad_ = *tok->target_vocab().Find(kPad);
-  tok->eos_ = static_cast<int32_t>(config.eos_token_id);
-  tok->pad_ = static_cast<int32_t>(config.pad_token_id);
-  return tok;
+  target_languages_ = LanguageCodes(source_vocab_);
+  // MarianTokenizer's decode drops </s>, <pad> and <unk> (the config's pad and eos too).
+  const Vocabulary& target = target_vocab();
+  skipped_in_decode_.assign(static_cast<size_t>(target.size()), false);
+  for (int64_t id :
+       std::initializer_list<int64_t>{*target.Find(kEos), *target.Find(kPad), *target.Find(kUnk),
+                                      config.eos_token_id, config.pad_token_id}) {
+    if (id >= 0 && id < target.size()) skipped_in_decode_[static_cast<size_t>(id)] = true;
+  }
+  return absl::OkStatus();
 }
 
 std::vector<int32_t> Tokenizer::PiecesToIds(const std::vector<std::string>& pieces,
@@ -109,11 +106,15 @@ std::vector<int32_t> Tokenizer::PiecesToIds(const std::vector<std::string>& piec
 }
 
 absl::StatusOr<SourceTokens> Tokenizer::TokenizeSource(std::string_view text,
-                                                       std::string_view target_language,
+                                                       const RequestLanguages& languages,
                                                        LanguageRequirement requirement) const {
+  if (family_ != TokenizerFamily::kMarian) {
+    return TokenizeFairseqSource(text, languages, requirement);
+  }
+  if (absl::Status s = source_languages_.Check(languages.source); !s.ok()) return s;
   LanguageCodeSplit split = SplitLanguageCodes(text);
   absl::StatusOr<std::optional<int32_t>> language =
-      languages_.Resolve(split.leading_code, target_language, requirement);
+      target_languages_.Resolve(split.leading_code, languages.target, requirement);
   if (!language.ok()) return language.status();
   SourceTokens out;
   out.language = *language;
@@ -135,22 +136,24 @@ absl::StatusOr<EncodedText> Tokenizer::LimitSource(SourceTokens tokens, size_t m
     if (!truncate || max_tokens < kept) {
       return absl::InvalidArgumentError(
           absl::StrFormat("input has %d tokens; the limit is %d%s", total, max_tokens,
-                          truncate ? ", too few for the target-language token and </s>" : ""));
+                          truncate ? ", too few for the language token and </s>" : ""));
     }
     tokens.text_ids.resize(max_tokens - kept);
     out.truncated = true;
   }
   out.ids.reserve(std::min(total, max_tokens));
-  if (tokens.language.has_value()) out.ids.push_back(*tokens.language);
+  if (tokens.language.has_value() && !tokens.language_last) out.ids.push_back(*tokens.language);
   out.ids.insert(out.ids.end(), tokens.text_ids.begin(), tokens.text_ids.end());
   out.ids.push_back(eos_);
+  if (tokens.language.has_value() && tokens.language_last) out.ids.push_back(*tokens.language);
   return out;
 }
 
 absl::StatusOr<EncodedText> Tokenizer::EncodeSource(std::string_view text, size_t max_tokens,
-                                                    bool truncate, std::string_view target_language,
+                                                    bool truncate,
+                                                    const RequestLanguages& languages,
                                                     LanguageRequirement requirement) const {
-  absl::StatusOr<SourceTokens> tokens = TokenizeSource(text, target_language, requirement);
+  absl::StatusOr<SourceTokens> tokens = TokenizeSource(text, languages, requirement);
   if (!tokens.ok()) return tokens.status();
   return LimitSource(*std::move(tokens), max_tokens, truncate);
 }
@@ -164,13 +167,17 @@ std::string Tokenizer::DecodeTarget(absl::Span<const int32_t> ids) const {
   std::vector<std::string> pieces;
   pieces.reserve(ids.size());
   for (int32_t id : ids) {
-    if (id < 0 || id >= vocab.size() || id == eos_ || id == pad_ || id == target_pad_ ||
-        id == target_unk_) {
-      continue;
-    }
+    if (id < 0 || id >= vocab.size() || skipped_in_decode_[static_cast<size_t>(id)]) continue;
     pieces.push_back(vocab.Piece(id));
   }
-  return target_spm_->Decode(pieces);
+  std::string text;
+  if (family_ == TokenizerFamily::kNllb) {
+    text = JoinPiecesNllb(pieces);
+  } else {
+    text = target_spm_->Decode(pieces);
+    if (family_ == TokenizerFamily::kMbart50) text = StripPythonWhitespace(text);
+  }
+  return clean_up_spaces_ ? CleanUpTokenizationSpaces(std::move(text)) : text;
 }
 
 const std::string& Tokenizer::TargetPiece(int32_t id) const {

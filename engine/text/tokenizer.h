@@ -1,6 +1,15 @@
-// Text <-> token ids for a MarianMT model, as transformers' MarianTokenizer does it:
-// SentencePiece (source.spm / target.spm) produces pieces, and vocab.json (plus
-// target_vocab.json with separate vocabularies) maps pieces to embedding rows.
+// Text <-> token ids of a model directory, as transformers' tokenizer for its family does
+// it (the family follows from the files present):
+// - MarianMT (source.spm): SentencePiece (source.spm / target.spm) produces pieces, and
+//   vocab.json (plus target_vocab.json with separate vocabularies) maps pieces to
+//   embedding rows; a multilingual target is named by a ">>code<<" source token.
+// - NLLB-200 (sentencepiece.bpe.model) and M2M100 (sentencepiece.bpe.model + vocab.json):
+//   one BPE SentencePiece model for both sides, ids by fairseq_vocab.h; the source is
+//   [source-language token] pieces </s> (NLLB's legacy_behaviour: pieces </s> [token]),
+//   and the target-language token is the decoder's first generated token
+//   (TargetLanguageTokenId). tokenizer.json, where present, must give the same ids.
+// - mBART-50 (sentencepiece.bpe.model, tokenizer_class MBart50Tokenizer): NLLB's ids and
+//   source order, SentencePiece's decoding.
 #ifndef TSERVE_ENGINE_TEXT_TOKENIZER_H_
 #define TSERVE_ENGINE_TEXT_TOKENIZER_H_
 
@@ -25,6 +34,14 @@ namespace spm {
 class Processor;
 }  // namespace spm
 
+enum class TokenizerFamily { kMarian, kNllb, kM2m100, kMbart50 };
+
+// The languages a request names; "" for none.
+struct RequestLanguages {
+  std::string_view source;
+  std::string_view target;
+};
+
 struct EncodedText {
   std::vector<int32_t> ids;
   bool truncated = false;
@@ -32,9 +49,13 @@ struct EncodedText {
 
 // A source text tokenized, before the token limit applies.
 struct SourceTokens {
-  // The target-language token (">>por<<") the ids start with, if any.
+  // The language token of the source: Marian's target-language token (">>por<<"), or
+  // NLLB's / M2M100's source-language token ("eng_Latn", "__en__").
   std::optional<int32_t> language;
-  // The ids of the text's source.spm pieces, language codes removed; no </s>.
+  // NLLB's legacy_behaviour: the language token follows </s> instead of leading.
+  bool language_last = false;
+  // The ids of the text's source SentencePiece pieces (Marian: ">>code<<" spans removed);
+  // no </s>.
   std::vector<int32_t> text_ids;
 };
 
@@ -42,10 +63,12 @@ struct SourceTokens {
 // and decoding.
 class Tokenizer {
  public:
-  // Loads source.spm, target.spm, vocab.json (and target_vocab.json when
-  // config.separate_vocabs()). A vocabulary may be smaller than its embedding matrix,
-  // never larger; "<pad>", "</s>" and "<unk>" must exist, and "</s>" must have the id
-  // config.eos_token_id.
+  // Loads the tokenizer files of `model_dir`. MarianMT: source.spm, target.spm,
+  // vocab.json (and target_vocab.json when config.separate_vocabs()). NLLB-200:
+  // sentencepiece.bpe.model; M2M100: sentencepiece.bpe.model and vocab.json; both with
+  // tokenizer_config.json, special_tokens_map.json and tokenizer.json where present. A
+  // vocabulary may be smaller than its embedding matrix, never larger; "<pad>", "</s>"
+  // and "<unk>" must exist, and "</s>" must have the id config.eos_token_id.
   static absl::StatusOr<std::unique_ptr<Tokenizer>> Load(const std::string& model_dir,
                                                          const ModelConfig& config);
 
@@ -60,36 +83,78 @@ class Tokenizer {
   // source.spm pieces map to ids (unknown -> <unk>). INVALID_ARGUMENT with a message that
   // names the model's languages when a named language is unknown, when the two differ,
   // or (kRequired) when a model with several target languages is given none.
+  // NLLB / M2M100: `languages.source` is required (whatever `requirement`) and gives the
+  // source-language token; `languages.target`, which the source does not hold, must be
+  // one of target_languages() or "" (refused when kRequired). Text is never searched
+  // for language codes or special tokens: it is all text. Marian: `languages.source`
+  // must be "".
+  absl::StatusOr<SourceTokens> TokenizeSource(std::string_view text,
+                                              const RequestLanguages& languages,
+                                              LanguageRequirement requirement) const;
+  // Marian's form: no source language.
   absl::StatusOr<SourceTokens> TokenizeSource(
       std::string_view text, std::string_view target_language = {},
-      LanguageRequirement requirement = LanguageRequirement::kRequired) const;
-  // LimitSource: the ids with </s> appended. Longer than max_tokens (</s> and the language
-  // token included): INVALID_ARGUMENT, unless `truncate`, which keeps the first
-  // max_tokens - 1 ids (the language token first among them, as transformers truncates)
-  // and sets `truncated`; a limit too small for the language token and </s> is refused
-  // even then, rather than translating without the language.
+      LanguageRequirement requirement = LanguageRequirement::kRequired) const {
+    return TokenizeSource(text, RequestLanguages{{}, target_language}, requirement);
+  }
+  // LimitSource: the ids with </s> appended (and the language token placed: first, or
+  // after </s> with language_last). Longer than max_tokens (</s> and the language token
+  // included): INVALID_ARGUMENT, unless `truncate`, which cuts the text's ids to fit,
+  // keeping the language token and </s> as transformers does, and sets `truncated`; a
+  // limit too small for the language token and </s> is refused even then, rather than
+  // translating without the language.
   absl::StatusOr<EncodedText> LimitSource(SourceTokens tokens, size_t max_tokens,
                                           bool truncate) const;
   // Both steps.
+  absl::StatusOr<EncodedText> EncodeSource(std::string_view text, size_t max_tokens, bool truncate,
+                                           const RequestLanguages& languages,
+                                           LanguageRequirement requirement) const;
   absl::StatusOr<EncodedText> EncodeSource(
       std::string_view text, size_t max_tokens, bool truncate,
       std::string_view target_language = {},
-      LanguageRequirement requirement = LanguageRequirement::kRequired) const;
+      LanguageRequirement requirement = LanguageRequirement::kRequired) const {
+    return EncodeSource(text, max_tokens, truncate, RequestLanguages{{}, target_language},
+                        requirement);
+  }
   // Target side text -> ids without </s> (used for forced target prefixes).
   std::vector<int32_t> EncodeTarget(std::string_view text) const;
-  // ids -> target pieces, dropping </s>, <pad>, <unk> and ids outside the target
-  // vocabulary, then decoded with target.spm.
+  // ids -> target pieces, dropping ids outside the target vocabulary and the special
+  // ones (Marian: </s>, <pad>, <unk>; the others: <s> <pad> </s> <unk>, the language
+  // tokens and <mask>, as transformers' skip_special_tokens), then decoded: with
+  // target.spm (Marian, M2M100; mBART-50 then strips white space) or NLLB's join
+  // (hf_decode.h); clean_up_tokenization when tokenizer_config.json asks for it (not
+  // Marian).
   std::string DecodeTarget(absl::Span<const int32_t> ids) const;
   // The target piece of `id`; empty for an id outside the target vocabulary (the
   // embedding matrix may have more rows than the vocabulary has pieces).
   const std::string& TargetPiece(int32_t id) const;
 
-  // The codes of the source vocabulary's ">>code<<" tokens, sorted; empty for a model
-  // without them (one target language).
-  const std::vector<std::string>& target_languages() const { return languages_.codes(); }
+  TokenizerFamily family() const { return family_; }
+
+  // The target-language codes, sorted: Marian's ">>code<<" tokens of the source
+  // vocabulary (empty for a model with one target language); NLLB's / M2M100's language
+  // codes ("eng_Latn", "en").
+  const std::vector<std::string>& target_languages() const { return target_languages_.codes(); }
+  // The source-language codes, sorted: empty for Marian; NLLB / M2M100: the same as
+  // target_languages().
+  const std::vector<std::string>& source_languages() const { return source_languages_.codes(); }
   // OK for "" and for one of target_languages(); otherwise the INVALID_ARGUMENT that
   // TokenizeSource gives for that target_language, whatever the text.
-  absl::Status CheckTargetLanguage(std::string_view code) const { return languages_.Check(code); }
+  absl::Status CheckTargetLanguage(std::string_view code) const {
+    return target_languages_.Check(code);
+  }
+  // OK for "" and for one of source_languages(); otherwise INVALID_ARGUMENT naming them.
+  absl::Status CheckSourceLanguage(std::string_view code) const {
+    return source_languages_.Check(code);
+  }
+  // True for NLLB / M2M100: the decoder's first generated token must be
+  // TargetLanguageTokenId(target_language) (transformers' forced_bos_token_id).
+  bool forces_target_language() const { return family_ != TokenizerFamily::kMarian; }
+  // The token of target-language `code` (Marian: its ">>code<<" token, which goes into
+  // the source instead); INVALID_ARGUMENT naming the known codes for an unknown code.
+  absl::StatusOr<int32_t> TargetLanguageTokenId(std::string_view code) const {
+    return target_languages_.Find(code, "");
+  }
 
   int32_t unk_id() const { return source_unk_; }  // source vocabulary's <unk>
   int32_t eos_id() const { return eos_; }         // config.eos_token_id, </s> in both
@@ -100,17 +165,29 @@ class Tokenizer {
 
  private:
   Tokenizer();
+  // The loaders of each family (tokenizer.cc, tokenizer_fairseq.cc), after which Load
+  // sets the ids common to all.
+  absl::Status InitMarian(const std::string& model_dir, const ModelConfig& config);
+  absl::Status InitFairseq(const std::string& model_dir, const ModelConfig& config);
+  absl::StatusOr<SourceTokens> TokenizeFairseqSource(std::string_view text,
+                                                     const RequestLanguages& languages,
+                                                     LanguageRequirement requirement) const;
   std::vector<int32_t> PiecesToIds(const std::vector<std::string>& pieces, const Vocabulary& vocab,
                                    int32_t unk) const;
 
-  std::unique_ptr<spm::Processor> source_spm_;
-  std::unique_ptr<spm::Processor> target_spm_;
+  TokenizerFamily family_ = TokenizerFamily::kMarian;
+  std::shared_ptr<const spm::Processor> source_spm_;
+  std::shared_ptr<const spm::Processor> target_spm_;  // the same as source_spm_ but for Marian
   Vocabulary source_vocab_;
   std::optional<Vocabulary> target_vocab_;  // set only with separate vocabularies
-  TargetLanguages languages_;               // of the source vocabulary
+  LanguageCodes target_languages_;
+  LanguageCodes source_languages_{{}, "source"};
+  // Indexed by target id: ids DecodeTarget drops.
+  std::vector<bool> skipped_in_decode_;
+  bool legacy_language_order_ = false;  // NLLB's legacy_behaviour
+  bool clean_up_spaces_ = false;
   int32_t source_unk_ = 0;
   int32_t target_unk_ = 0;
-  int32_t target_pad_ = 0;
   int32_t eos_ = 0;
   int32_t pad_ = 0;
 };

@@ -73,10 +73,48 @@ absl::StatusOr<Vocabulary> Vocabulary::FromJson(std::string_view json) {
   return vocab;
 }
 
+absl::StatusOr<Vocabulary> Vocabulary::FromPieces(std::vector<std::string> pieces) {
+  if (pieces.size() > static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
+    return absl::InvalidArgumentError("vocabulary has more than 2^31 - 1 pieces");
+  }
+  Vocabulary vocab;
+  vocab.ids_.reserve(pieces.size());
+  for (size_t id = 0; id < pieces.size(); ++id) {
+    if (auto [it, inserted] = vocab.ids_.emplace(pieces[id], static_cast<int32_t>(id)); !inserted) {
+      return absl::InvalidArgumentError(absl::StrFormat("ids %d and %d are both '%s'", it->second,
+                                                        id, absl::Utf8SafeCEscape(pieces[id])));
+    }
+  }
+  vocab.pieces_ = std::move(pieces);
+  return vocab;
+}
+
 std::optional<int32_t> Vocabulary::Find(std::string_view piece) const {
   auto it = ids_.find(piece);
   if (it == ids_.end()) return std::nullopt;
   return it->second;
+}
+
+absl::Status CheckModelVocabulary(const Vocabulary& vocab, const std::string& path,
+                                  int64_t embedding_rows, std::string_view rows_name,
+                                  int64_t eos_token_id) {
+  if (vocab.size() > embedding_rows) {
+    return absl::InvalidArgumentError(absl::StrFormat("%s has %d pieces but the model's %s is %d",
+                                                      path, vocab.size(), rows_name,
+                                                      embedding_rows));
+  }
+  for (std::string_view piece : {"<pad>", "</s>", "<unk>"}) {
+    if (!vocab.Find(piece)) {
+      return absl::InvalidArgumentError(absl::StrFormat("%s has no '%s' piece", path, piece));
+    }
+  }
+  // The tokenizer appends and strips </s> by its piece while the decoder stops on
+  // config.eos_token_id; they must be the same token.
+  if (int32_t eos = *vocab.Find("</s>"); eos != eos_token_id) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "%s maps '</s>' to %d but config.json has eos_token_id %d", path, eos, eos_token_id));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace tserve::engine

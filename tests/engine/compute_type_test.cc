@@ -39,9 +39,7 @@ class ComputeTypeTest : public ::testing::TestWithParam<std::tuple<std::string, 
   void SetUp() override {
     golden_ = testing::LoadGolden(std::get<0>(GetParam()));
     type_ = std::get<1>(GetParam());
-    engine::LoadOptions options;
-    options.compute_type = type_;
-    auto model = TranslationModel::Load(golden_.model_dir.string(), options);
+    auto model = TranslationModel::Load(golden_.model_dir.string(), golden_.Options(type_));
     ASSERT_TRUE(model.ok()) << model.status();
     model_ = std::move(*model);
   }
@@ -85,9 +83,12 @@ TEST_P(ComputeTypeTest, GreedyTokensAgreeWithReference) {
     // An eos at the last step is the model's forced eos when it has one.
     const int last = entry["max_length"].get<int>() - (vocab.forced_eos ? 1 : 0);
     if (static_cast<int>(expected.size()) < last) expected.push_back(vocab.eos);
+    // A forced first token (the target language) is fed, not predicted.
+    const bool forced_first =
+        testing::GoldenModel::ForcedFirstToken(entry).has_value() || vocab.forced_first.has_value();
     agree += testing::CountTeacherForcedAgreement(
-        *model_, golden_.SourceIds(entry["sentence"].get<int>()), expected);
-    total += static_cast<int>(expected.size());
+        *model_, golden_.SourceIds(entry["sentence"].get<int>()), expected, forced_first ? 1 : 0);
+    total += static_cast<int>(expected.size()) - (forced_first ? 1 : 0);
   }
   ASSERT_GT(total, 0);
   std::cout << "next tokens equal to the reference's: " << agree << " of " << total << "\n";
@@ -110,6 +111,9 @@ TEST_P(ComputeTypeTest, ResultsDoNotDependOnTheBatch) {
     DecodingOptions options;
     options.beam_size = beam;
     options.max_length = 40;
+    if (!golden_.json["greedy"].empty()) {
+      options.forced_first_token = testing::GoldenModel::ForcedFirstToken(golden_.json["greedy"][0]);
+    }
     auto batched = model_->Translate(sources, options);
     ASSERT_TRUE(batched.ok()) << batched.status();
     for (size_t s = 0; s < sources.size(); ++s) {

@@ -320,8 +320,133 @@ TEST(ConfigTest, UnsupportedArchitectureFlags) {
               HasSubstr("normalize_embedding: true is not supported"));
   EXPECT_THAT(ConfigError(Small(R"("normalize_before": "no")")).message(),
               HasSubstr("normalize_before must be a boolean, got string"));
-  EXPECT_THAT(ConfigError(Small(R"("model_type": "bart")")).message(),
-              HasSubstr("model_type 'bart' is not supported; expected 'marian'"));
+  EXPECT_THAT(ConfigError(Small(R"("model_type": "t5")")).message(),
+              HasSubstr("model_type 't5' is not supported; expected one of marian, m2m_100, "
+                        "bart, mbart"));
+  // Flags that contradict what the family's modeling code builds.
+  EXPECT_THAT(ConfigError(R"({"model_type": "m2m_100", "normalize_before": false})").message(),
+              HasSubstr("normalize_before: false is not supported; m2m_100 models"));
+  EXPECT_THAT(ConfigError(R"({"model_type": "bart", "add_final_layer_norm": true})").message(),
+              HasSubstr("add_final_layer_norm: true is not supported; bart models"));
+}
+
+// facebook/nllb-200-distilled-600M's config.json (training-only fields left out).
+constexpr char kNllbConfig[] = R"({
+  "activation_function": "relu",
+  "architectures": ["M2M100ForConditionalGeneration"],
+  "bos_token_id": 0,
+  "d_model": 1024,
+  "decoder_attention_heads": 16,
+  "decoder_ffn_dim": 4096,
+  "decoder_layers": 12,
+  "decoder_start_token_id": 2,
+  "encoder_attention_heads": 16,
+  "encoder_ffn_dim": 4096,
+  "encoder_layers": 12,
+  "eos_token_id": 2,
+  "is_encoder_decoder": true,
+  "max_length": 200,
+  "max_position_embeddings": 1024,
+  "model_type": "m2m_100",
+  "pad_token_id": 1,
+  "scale_embedding": true,
+  "tokenizer_class": "NllbTokenizer",
+  "vocab_size": 256206
+})";
+
+TEST(ConfigTest, FamiliesSetTheArchitecture) {
+  absl::StatusOr<ModelConfig> c = ParseModelConfig(kNllbConfig);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->family, ModelFamily::kM2M100);
+  EXPECT_TRUE(c->architecture.pre_norm);
+  EXPECT_TRUE(c->architecture.final_layer_norm);
+  EXPECT_FALSE(c->architecture.layernorm_embedding);
+  EXPECT_EQ(c->architecture.positions, PositionKind::kOffsetSinusoidal);
+  EXPECT_EQ(c->activation, Activation::kRelu);
+  EXPECT_TRUE(c->scale_embedding);
+  EXPECT_EQ(c->pad_token_id, 1);
+  EXPECT_EQ(c->eos_token_id, 2);
+  EXPECT_EQ(c->decoder_start_token_id, 2);
+  EXPECT_EQ(c->vocab_size, 256206);
+  EXPECT_EQ(c->decoder_vocab_size, 256206);
+  EXPECT_FALSE(c->separate_vocabs());
+  EXPECT_FALSE(c->forced_eos_token_id.has_value());
+  EXPECT_FALSE(c->forced_bos_token_id.has_value());
+
+  // M2M100Config's defaults fill what the file leaves out.
+  c = ParseModelConfig(R"({"model_type": "m2m_100", "d_model": 64,
+      "encoder_attention_heads": 4, "decoder_attention_heads": 4})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->vocab_size, 128112);
+  EXPECT_EQ(c->activation_name, "relu");
+  EXPECT_TRUE(c->scale_embedding);
+  EXPECT_EQ(c->decoder_start_token_id, 2);
+
+  // BART: post-LayerNorm with the embedding LayerNorm, learned positions, forced eos
+  // (BartConfig's default), unscaled embeddings; the fairseq flags agree.
+  c = ParseModelConfig(R"({"model_type": "bart", "d_model": 64, "encoder_attention_heads": 4,
+      "decoder_attention_heads": 4, "vocab_size": 300, "normalize_before": false,
+      "add_final_layer_norm": false, "normalize_embedding": true})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->family, ModelFamily::kBart);
+  EXPECT_FALSE(c->architecture.pre_norm);
+  EXPECT_FALSE(c->architecture.final_layer_norm);
+  EXPECT_TRUE(c->architecture.layernorm_embedding);
+  EXPECT_EQ(c->architecture.positions, PositionKind::kLearned);
+  EXPECT_FALSE(c->scale_embedding);
+  EXPECT_EQ(c->activation, Activation::kGelu);
+  ASSERT_TRUE(c->forced_eos_token_id.has_value());
+  EXPECT_EQ(*c->forced_eos_token_id, 2);
+
+  // mBART: pre-LayerNorm with every norm; MBartConfig has no decoder_start_token_id,
+  // so decoding starts from bos.
+  c = ParseModelConfig(R"({"model_type": "mbart", "d_model": 64, "encoder_attention_heads": 4,
+      "decoder_attention_heads": 4, "vocab_size": 300, "bos_token_id": 5})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->architecture.pre_norm);
+  EXPECT_TRUE(c->architecture.final_layer_norm);
+  EXPECT_TRUE(c->architecture.layernorm_embedding);
+  EXPECT_EQ(c->decoder_start_token_id, 5);
+
+  // Marian keeps its defaults and architecture.
+  c = ParseModelConfig(Small());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->family, ModelFamily::kMarian);
+  EXPECT_FALSE(c->architecture.pre_norm);
+  EXPECT_EQ(c->architecture.positions, PositionKind::kSinusoidal);
+}
+
+TEST(ConfigTest, ForcedBosTokenFromEitherFile) {
+  absl::StatusOr<ModelConfig> c =
+      ParseModelConfig(kNllbConfig, R"({"forced_bos_token_id": 256047})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_TRUE(c->forced_bos_token_id.has_value());
+  EXPECT_EQ(*c->forced_bos_token_id, 256047);
+  EXPECT_TRUE(c->ignored_generation_fields.empty());
+  c = ParseModelConfig(Small(R"("forced_bos_token_id": 7)"), R"({"forced_bos_token_id": null})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_FALSE(c->forced_bos_token_id.has_value());
+  EXPECT_THAT(ConfigError(Small(R"("forced_bos_token_id": 100)")).message(),
+              HasSubstr("forced_bos_token_id 100 is outside the target vocabulary of 100"));
+}
+
+TEST(ConfigTest, ForcedFirstTokenOption) {
+  absl::StatusOr<ModelConfig> c = ParseModelConfig(kNllbConfig);
+  ASSERT_TRUE(c.ok()) << c.status();
+  DecodingOptions options;
+  options.max_length = 3;
+  options.forced_first_token = 256047;
+  options.target_prefix = {10};
+  EXPECT_TRUE(options.Validate(*c).ok());
+  options.target_prefix = {10, 11};
+  EXPECT_THAT(options.Validate(*c).message(), HasSubstr("after the forced first token"));
+  options.target_prefix.clear();
+  for (int32_t bad : {-1, 1, 2, 256206}) {
+    options.forced_first_token = bad;
+    EXPECT_THAT(options.Validate(*c).message(),
+                HasSubstr("must be a token of the target vocabulary other than pad and eos"))
+        << bad;
+  }
 }
 
 class LoadModelConfigTest : public ::testing::Test {

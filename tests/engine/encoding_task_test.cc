@@ -24,9 +24,8 @@ class EncodingTaskTest : public ::testing::TestWithParam<std::tuple<std::string,
  protected:
   void SetUp() override {
     golden_ = testing::LoadGolden(std::get<0>(GetParam()));
-    engine::LoadOptions options;
-    options.compute_type = std::get<1>(GetParam());
-    auto model = TranslationModel::Load(golden_.model_dir.string(), options);
+    auto model =
+        TranslationModel::Load(golden_.model_dir.string(), golden_.Options(std::get<1>(GetParam())));
     ASSERT_TRUE(model.ok()) << model.status();
     model_ = std::move(*model);
 

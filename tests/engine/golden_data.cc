@@ -41,6 +41,22 @@ std::vector<int32_t> GoldenModel::SourceIds(int sentence) const {
   return json["sentences"][sentence]["source_ids"].get<std::vector<int32_t>>();
 }
 
+bool GoldenModel::HasText() const {
+  return !json["greedy"].empty() && json["greedy"][0].contains("text");
+}
+
+engine::LoadOptions GoldenModel::Options(engine::ComputeType compute_type) const {
+  engine::LoadOptions options;
+  options.compute_type = compute_type;
+  options.load_tokenizer = HasText();
+  return options;
+}
+
+std::optional<int32_t> GoldenModel::ForcedFirstToken(const nlohmann::json& entry) {
+  if (!entry.contains("forced_first_token")) return std::nullopt;
+  return entry["forced_first_token"].get<int32_t>();
+}
+
 std::vector<float> GoldenModel::Tensor(const std::string& tensor_name) const {
   const engine::TensorEntry* entry = tensors->Find(tensor_name);
   if (entry == nullptr) throw std::runtime_error("no golden tensor " + tensor_name);

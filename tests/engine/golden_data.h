@@ -2,11 +2,13 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/engine.h"
 #include "engine/model/safetensors.h"
 
 namespace tserve::testing {
@@ -20,6 +22,14 @@ struct GoldenModel {
   std::unique_ptr<engine::SafetensorsFile> tensors;
 
   std::vector<int32_t> SourceIds(int sentence) const;
+  // Whether the greedy goldens hold detokenized text. The models of the other
+  // families (M2M100/NLLB, BART, mBART) have ids-only goldens.
+  bool HasText() const;
+  // Options that load the model, with its tokenizer only when HasText().
+  engine::LoadOptions Options(
+      engine::ComputeType compute_type = engine::ComputeType::kFloat32) const;
+  // The entry's per-request forced first token, if any ("forced_first_token").
+  static std::optional<int32_t> ForcedFirstToken(const nlohmann::json& entry);
   // A golden float32 tensor, flattened.
   std::vector<float> Tensor(const std::string& name) const;
 };

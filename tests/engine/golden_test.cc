@@ -32,7 +32,7 @@ class GoldenTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     golden_ = testing::LoadGolden(GetParam());
-    auto model = TranslationModel::Load(golden_.model_dir.string());
+    auto model = TranslationModel::Load(golden_.model_dir.string(), golden_.Options());
     ASSERT_TRUE(model.ok()) << model.status();
     model_ = std::move(*model);
   }
@@ -42,6 +42,7 @@ class GoldenTest : public ::testing::TestWithParam<std::string> {
     options.max_length = entry["max_length"].get<int>();
     options.min_length = entry.value("min_length", 0);
     options.target_prefix = entry.value("prefix", std::vector<int32_t>{});
+    options.forced_first_token = GoldenModel::ForcedFirstToken(entry);
     options.beam_size = entry.value("beam_size", 1);
     options.num_hypotheses = entry.value("num_hypotheses", 1);
     options.length_penalty = entry.value("length_penalty", 1.f);
@@ -121,8 +122,10 @@ TEST_P(GoldenTest, GreedyMatchesReference) {
     ExpectHypothesesMatch(result, nlohmann::json::array({entry}),
                           "greedy sentence " + std::to_string(sentence));
     ASSERT_EQ(result.hypotheses.size(), 1u);
-    EXPECT_EQ(model_->tokenizer().DecodeTarget(result.hypotheses[0].ids),
-              entry["text"].get<std::string>());
+    if (golden_.HasText()) {
+      EXPECT_EQ(model_->tokenizer().DecodeTarget(result.hypotheses[0].ids),
+                entry["text"].get<std::string>());
+    }
   }
 }
 

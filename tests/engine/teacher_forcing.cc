@@ -9,7 +9,7 @@ namespace tserve::testing {
 
 int CountTeacherForcedAgreement(const engine::TranslationModel& model,
                                 const std::vector<int32_t>& source,
-                                const std::vector<int32_t>& next_tokens) {
+                                const std::vector<int32_t>& next_tokens, int uncounted) {
   const auto& decoder = model.marian().decoder();
   const auto vocab = model.search_vocab();
   engine::EncoderWorkspace encoder_ws;
@@ -20,7 +20,8 @@ int CountTeacherForcedAgreement(const engine::TranslationModel& model,
   engine::Tensor logits;
   int agree = 0;
   std::vector<int32_t> fed = {input};
-  for (int32_t next : next_tokens) {
+  for (size_t k = 0; k < next_tokens.size(); ++k) {
+    const int32_t next = next_tokens[k];
     engine::DecoderRow row{input, cache.get(), memories[0].get()};
     decoder.Step({row}, decoder_ws, logits);
     // The pad token and the model's banned tokens are never predicted
@@ -36,7 +37,7 @@ int CountTeacherForcedAgreement(const engine::TranslationModel& model,
       }
     }
     const int32_t best = static_cast<int32_t>(std::max_element(l.begin(), l.end()) - l.begin());
-    agree += best == next;
+    if (static_cast<int>(k) >= uncounted) agree += best == next;
     input = next;
     fed.push_back(next);
   }

@@ -86,7 +86,9 @@ def _grad_context():
     return torch.no_grad()
 
 
-def _check_common(model, sources, max_length, prefixes):
+def _check_common(model, sources, max_length, prefixes, forced_first=None):
+    """The target prefixes, each after the forced first token (`forced_first`, else the
+    model's forced_bos_token_id) when there is one."""
     cfg = model.config
     if max_length < 1:
         raise ValueError("max_length must be >= 1")
@@ -101,16 +103,25 @@ def _check_common(model, sources, max_length, prefixes):
         for tok in p:
             if tok in (cfg.eos_token_id, cfg.pad_token_id) or not 0 <= tok < cfg.decoder_vocab_size:
                 raise ValueError(f"invalid target prefix token {tok}")
+    first = first_token(model, forced_first)
+    if first is not None:
+        prefixes = [[first] + p for p in prefixes]
     return prefixes
 
 
+def first_token(model, forced_first):
+    return forced_first if forced_first is not None else model.generation.forced_bos
+
+
 def process_logits(logits, t, cfg, min_length=0, ignore_eos=False, rules=None, fed=None,
-                   max_length=None):
+                   max_length=None, forced_first=None):
     """Step 1 and 2 of the contract: returns logp [R,V] float32.
 
     `rules`: the model's GenerationRules (none when None); `fed`: per row, the
     tokens fed so far (start token first), for banned sequences; `max_length`:
-    for the forced eos of the last step."""
+    for the forced eos of the last step; `forced_first`: the token forced at step 0
+    with log-probability 0 (transformers' ForcedBOSTokenLogitsProcessor, applied after
+    the masks and the normalisation; forced eos, after it, wins)."""
     rules = rules or GenerationRules()
 
     def mask(x):
@@ -131,6 +142,9 @@ def process_logits(logits, t, cfg, min_length=0, ignore_eos=False, rules=None, f
         logp = torch.log_softmax(mask(x).double(), dim=-1).float()
     else:
         logp = mask(torch.log_softmax(x.double(), dim=-1).float())
+    if forced_first is not None and t == 0:
+        logp.fill_(float("-inf"))
+        logp[:, forced_first] = 0.0
     if rules.forced_eos and not ignore_eos and max_length is not None and t == max_length - 1:
         logp.fill_(float("-inf"))
         logp[:, cfg.eos_token_id] = 0.0
@@ -161,11 +175,13 @@ def topk_lowest_index(x, k):
 
 # ---------------------------------------------------------------------- greedy
 
-def greedy(model, sources, max_length=256, min_length=0, prefixes=None, ignore_eos=False, trace=None):
+def greedy(model, sources, max_length=256, min_length=0, prefixes=None, ignore_eos=False, trace=None,
+           forced_first=None):
     """Greedy decoding. Returns one Hypothesis per source. `trace`, when a list,
     receives (sentence, step, top-2 logp values) for every free (unforced) step."""
     cfg = model.config
-    prefixes = _check_common(model, sources, max_length, prefixes)
+    prefixes = _check_common(model, sources, max_length, prefixes, forced_first)
+    forced_first = first_token(model, forced_first)
     eos = cfg.eos_token_id
     results = [None] * len(sources)
     with _grad_context():
@@ -180,7 +196,8 @@ def greedy(model, sources, max_length=256, min_length=0, prefixes=None, ignore_e
         for t in range(max_length):
             logits = model.decode_step(tokens, state)[:, -1]
             fed = [[cfg.decoder_start_token_id] + out_ids[s] for s in active]
-            logp = process_logits(logits, t, cfg, min_length, ignore_eos, model.generation, fed, max_length)
+            logp = process_logits(logits, t, cfg, min_length, ignore_eos, model.generation, fed, max_length,
+                                  forced_first)
             best = torch.argmax(logp, dim=-1)  # first (lowest id) maximum
             if trace is not None:
                 top2 = torch.topk(logp, 2, dim=-1).values.tolist()
@@ -247,7 +264,7 @@ class _Finished:
 
 
 def beam_search(model, sources, beam_size=4, num_hypotheses=1, length_penalty=1.0, max_length=256,
-                min_length=0, prefixes=None, ignore_eos=False, trace=None):
+                min_length=0, prefixes=None, ignore_eos=False, trace=None, forced_first=None):
     """Beam search. Returns, per source, a list of `num_hypotheses` Hypothesis
     (scores divided by the length penalty). `trace`, when a list, receives for
     every sentence and step a dict with the 2B+1 best candidate values (and
@@ -259,7 +276,8 @@ def beam_search(model, sources, beam_size=4, num_hypotheses=1, length_penalty=1.
     B = int(beam_size)
     if B < 1 or not 1 <= num_hypotheses <= B:
         raise ValueError("need beam_size >= 1 and 1 <= num_hypotheses <= beam_size")
-    prefixes = _check_common(model, sources, max_length, prefixes)
+    prefixes = _check_common(model, sources, max_length, prefixes, forced_first)
+    forced_first = first_token(model, forced_first)
     eos = cfg.eos_token_id
     lp = float(length_penalty)
     S = len(sources)
@@ -282,7 +300,7 @@ def beam_search(model, sources, beam_size=4, num_hypotheses=1, length_penalty=1.
             fed = [[cfg.decoder_start_token_id] + hist_ids[i, b].tolist()
                    for i in range(n) for b in range(B)]
             logp = process_logits(logits, t, cfg, min_length, ignore_eos, model.generation, fed,
-                                  max_length).cpu()
+                                  max_length, forced_first).cpu()
             V = logp.shape[-1]
             logp = logp.view(n, B, V)
             for i, s in enumerate(active):
@@ -391,7 +409,7 @@ def sample_from_logp(sorted_lp, order, rng, temperature, topk, topp):
 
 
 def sample(model, sources, temperature=1.0, topk=0, topp=1.0, seed=0, num_hypotheses=1, max_length=256,
-           min_length=0, prefixes=None, ignore_eos=False, trace=None):
+           min_length=0, prefixes=None, ignore_eos=False, trace=None, forced_first=None):
     """Random sampling. `seed`: one seed for every sentence or a list, one per
     sentence. Returns, per source, `num_hypotheses` Hypothesis in hypothesis
     order. `trace`, when a list, receives (sentence, hypothesis, step, u,
@@ -404,7 +422,8 @@ def sample(model, sources, temperature=1.0, topk=0, topp=1.0, seed=0, num_hypoth
         raise ValueError("topp must be in (0, 1]")
     if topk < 0:
         raise ValueError("topk must be >= 0")
-    prefixes = _check_common(model, sources, max_length, prefixes)
+    prefixes = _check_common(model, sources, max_length, prefixes, forced_first)
+    forced_first = first_token(model, forced_first)
     seeds = list(seed) if isinstance(seed, (list, tuple)) else [seed] * len(sources)
     eos = cfg.eos_token_id
     N = int(num_hypotheses)
@@ -424,7 +443,7 @@ def sample(model, sources, temperature=1.0, topk=0, topp=1.0, seed=0, num_hypoth
             logits = model.decode_step(tokens, state)[:, -1]
             fed = [[cfg.decoder_start_token_id] + out_ids[k] for k in active]
             logp = process_logits(logits, t, cfg, min_length, ignore_eos, model.generation, fed,
-                                  max_length).cpu()
+                                  max_length, forced_first).cpu()
             forced_eos = model.generation.forced_eos and not ignore_eos and t == max_length - 1
             sorted_lp, order = torch.sort(logp, dim=1, descending=True, stable=True)
             sorted_lp = sorted_lp.double().numpy()

@@ -1,7 +1,8 @@
-"""Plain PyTorch MarianMT, written from docs/semantics.md.
+"""Plain PyTorch MarianMT, written from docs/semantics.md, and the other
+families of the same encoder-decoder (M2M100/NLLB, BART, mBART: switches of
+families.py chosen by config.json's model_type).
 
-Loads a Hugging Face style MarianMT directory (config.json + model.safetensors)
-and provides:
+Loads a Hugging Face style directory (config.json + weights) and provides:
 
 - `encode(input_ids, attention_mask)`: batched encoder with key-padding masks;
 - `init_state(...)` / `decode_step(tokens, state)`: batched incremental decoding
@@ -24,7 +25,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from . import checkpoint, safetensors_io
+from . import checkpoint, families, safetensors_io
 from .generation import GenerationRules
 
 LAYER_NORM_EPS = 1e-5
@@ -63,10 +64,27 @@ class MarianConfig:
 
     @classmethod
     def from_dict(cls, d):
+        model_type = d.get("model_type", "marian")
+        families.check_flags(model_type, d)
         names = {f.name for f in fields(cls)} - {"extra"}
-        kwargs = {k: v for k, v in d.items() if k in names and v is not None}
+        kwargs = {k: v for k, v in families.DEFAULTS[model_type].items() if v is not None}
+        kwargs.update({k: v for k, v in d.items() if k in names and v is not None})
+        if model_type != "marian":
+            # Only Marian has separate vocabularies.
+            kwargs.pop("decoder_vocab_size", None)
+            kwargs.pop("share_encoder_decoder_embeddings", None)
+            if "decoder_start_token_id" not in kwargs:
+                kwargs["decoder_start_token_id"] = d.get("bos_token_id") or 0
         extra = {k: v for k, v in d.items() if k not in names}
         return cls(extra=extra, **kwargs)
+
+    @property
+    def model_type(self):
+        return self.extra.get("model_type", "marian")
+
+    @property
+    def arch(self):
+        return families.architecture(self.model_type)
 
     @classmethod
     def from_file(cls, path):
@@ -155,14 +173,22 @@ class EncoderLayer(nn.Module):
         self.act = activation(cfg.activation_function)
         self.dropout = cfg.dropout
         self.activation_dropout = cfg.activation_dropout
+        self.pre_norm = cfg.arch.pre_norm
+
+    def ffn(self, x):
+        f = F.dropout(self.act(self.fc1(x)), self.activation_dropout, self.training)
+        return F.dropout(self.fc2(f), self.dropout, self.training)
 
     def forward(self, h, pad_mask):
+        if self.pre_norm:
+            x = self.self_attn_layer_norm(h)
+            k, v = self.self_attn.project_kv(x)
+            h = h + F.dropout(self.self_attn.attend(x, k, v, pad_mask), self.dropout, self.training)
+            return h + self.ffn(self.final_layer_norm(h))
         k, v = self.self_attn.project_kv(h)
         a = self.self_attn.attend(h, k, v, pad_mask)
         h = self.self_attn_layer_norm(h + F.dropout(a, self.dropout, self.training))
-        f = F.dropout(self.act(self.fc1(h)), self.activation_dropout, self.training)
-        f = F.dropout(self.fc2(f), self.dropout, self.training)
-        return self.final_layer_norm(h + f)
+        return self.final_layer_norm(h + self.ffn(h))
 
 
 class DecoderLayer(nn.Module):
@@ -179,15 +205,26 @@ class DecoderLayer(nn.Module):
         self.act = activation(cfg.activation_function)
         self.dropout = cfg.dropout
         self.activation_dropout = cfg.activation_dropout
+        self.pre_norm = cfg.arch.pre_norm
 
-    def forward(self, h, self_k, self_v, causal_mask, cross_k, cross_v, cross_mask):
-        a = self.self_attn.attend(h, self_k, self_v, causal_mask)
-        h = self.self_attn_layer_norm(h + F.dropout(a, self.dropout, self.training))
-        c = self.encoder_attn.attend(h, cross_k, cross_v, cross_mask)
-        h = self.encoder_attn_layer_norm(h + F.dropout(c, self.dropout, self.training))
-        f = F.dropout(self.act(self.fc1(h)), self.activation_dropout, self.training)
-        f = F.dropout(self.fc2(f), self.dropout, self.training)
-        return self.final_layer_norm(h + f)
+    def forward(self, h, self_kv, causal_mask, cross_k, cross_v, cross_mask):
+        """`self_kv(x)`: the self-attention keys and values of every position so far,
+        given this step's block input x."""
+        def block(h, norm, f):
+            if self.pre_norm:
+                return h + F.dropout(f(norm(h)), self.dropout, self.training)
+            return norm(h + F.dropout(f(h), self.dropout, self.training))
+
+        def self_attention(x):
+            k, v = self_kv(x)
+            return self.self_attn.attend(x, k, v, causal_mask)
+
+        h = block(h, self.self_attn_layer_norm, self_attention)
+        h = block(h, self.encoder_attn_layer_norm,
+                  lambda x: self.encoder_attn.attend(x, cross_k, cross_v, cross_mask))
+        f = lambda x: self.fc2(F.dropout(self.act(self.fc1(x)), self.activation_dropout,  # noqa: E731
+                                         self.training))
+        return block(h, self.final_layer_norm, f)
 
 
 class DecoderState:
@@ -274,15 +311,36 @@ class MarianMTModel(nn.Module):
         self.encoder_layers = nn.ModuleList([EncoderLayer(cfg) for _ in range(cfg.encoder_layers)])
         self.decoder_layers = nn.ModuleList([DecoderLayer(cfg) for _ in range(cfg.decoder_layers)])
         self.embed_scale = math.sqrt(d) if cfg.scale_embedding else 1.0
+        arch = cfg.arch
+        # Embedding and final LayerNorms by side ("encoder", "decoder"), when the
+        # family has them.
+        self.layernorm_embedding = nn.ModuleDict(
+            {side: nn.LayerNorm(d, eps=LAYER_NORM_EPS) for side in ("encoder", "decoder")}
+            if arch.layernorm_embedding else {})
+        self.final_layer_norm = nn.ModuleDict(
+            {side: nn.LayerNorm(d, eps=LAYER_NORM_EPS) for side in ("encoder", "decoder")}
+            if arch.final_layer_norm else {})
         # Position tables are kept in float64 and converted on use, so that a
         # float64 model sees exact sinusoids and `.to(dtype)` never degrades them.
+        rows, _ = families.position_table_rows(arch.positions, cfg.max_position_embeddings,
+                                               cfg.pad_token_id)
+
+        def computed():
+            if arch.positions == "offset_sinusoidal":
+                return families.offset_sinusoidal_positions(rows, d, cfg.pad_token_id)
+            if arch.positions == "learned":
+                raise ValueError("learned positions need model.*.embed_positions.weight")
+            return sinusoidal_positions(rows, d)
+
+        if arch.positions == "offset_sinusoidal":
+            encoder_positions = decoder_positions = None  # never stored
         self.stored_positions = {"encoder": encoder_positions is not None,
                                  "decoder": decoder_positions is not None}
         self._positions64 = {
             "encoder": np.asarray(encoder_positions, dtype=np.float64) if encoder_positions is not None
-            else sinusoidal_positions(cfg.max_position_embeddings, d),
+            else computed(),
             "decoder": np.asarray(decoder_positions, dtype=np.float64) if decoder_positions is not None
-            else sinusoidal_positions(cfg.max_position_embeddings, d),
+            else computed(),
         }
         self._pos_cache = {}
         self.generation = GenerationRules()  # set from the directory by from_pretrained
@@ -301,16 +359,20 @@ class MarianMTModel(nn.Module):
     def device(self):
         return self.embed_tokens.weight.device
 
-    def positions(self, which, start, length, dtype, device):
+    def positions(self, which, ids, start, dtype, device):
+        """Position embeddings of ids [B,T], the tokens at positions start.. ([B,T,d])."""
         key = (which, dtype, device, torch.is_inference_mode_enabled())
         table = self._pos_cache.get(key)
         if table is None:
             table = torch.from_numpy(self._positions64[which]).to(device=device, dtype=dtype)
             self._pos_cache[key] = table
-        if start + length > table.shape[0]:
-            raise ValueError(f"{which} position {start + length - 1} beyond the "
+        rows = families.position_rows(self.config.arch.positions, ids, start, self.config.pad_token_id)
+        if rows.numel() and int(rows.max()) >= table.shape[0]:
+            raise ValueError(f"{which} position {start + ids.shape[1] - 1} beyond the "
                              f"{table.shape[0]} position embeddings")
-        return table[start:start + length]
+        if self.config.arch.positions == "sinusoidal":
+            return table[start:start + ids.shape[1]].unsqueeze(0)  # rows are start..
+        return table[rows]
 
     @classmethod
     def from_pretrained(cls, model_dir, dtype=torch.float32, device="cpu"):
@@ -361,12 +423,8 @@ class MarianMTModel(nn.Module):
         if bias is not None:
             put(model.final_logits_bias, bias.reshape(1, -1), "final_logits_bias")
 
-        for prefix, layers in (("model.encoder.layers", model.encoder_layers),
-                               ("model.decoder.layers", model.decoder_layers)):
-            for i, layer in enumerate(layers):
-                for pname, p in layer.named_parameters():
-                    name = f"{prefix}.{i}.{pname}"
-                    put(p, take(name), name)
+        for name, p in model.named_side_parameters():
+            put(p, take(name), name)
         unused = sorted(set(t) - used)
         if unused:
             raise ValueError(f"unexpected tensors: {unused[:5]}")
@@ -382,17 +440,28 @@ class MarianMTModel(nn.Module):
             out["model.decoder.embed_tokens.weight"] = self.decoder_embed_tokens.weight
         if self.lm_head is not None:
             out["lm_head.weight"] = self.lm_head
-        out["final_logits_bias"] = self.final_logits_bias
+        if cfg.model_type != "m2m_100":  # M2M100 has no final_logits_bias
+            out["final_logits_bias"] = self.final_logits_bias
         if self.stored_positions["encoder"]:
             out["model.encoder.embed_positions.weight"] = torch.from_numpy(self._positions64["encoder"])
         if self.stored_positions["decoder"]:
             out["model.decoder.embed_positions.weight"] = torch.from_numpy(self._positions64["decoder"])
-        for prefix, layers in (("model.encoder.layers", self.encoder_layers),
-                               ("model.decoder.layers", self.decoder_layers)):
+        out.update(self.named_side_parameters())
+        return {k: v.detach().float().cpu().numpy() for k, v in out.items()}
+
+    def named_side_parameters(self):
+        """(Hugging Face name, parameter) of the layers and the embedding / final
+        LayerNorms."""
+        for side, layers in (("encoder", self.encoder_layers), ("decoder", self.decoder_layers)):
+            if side in self.layernorm_embedding:
+                for pname, p in self.layernorm_embedding[side].named_parameters():
+                    yield f"model.{side}.layernorm_embedding.{pname}", p
             for i, layer in enumerate(layers):
                 for pname, p in layer.named_parameters():
-                    out[f"{prefix}.{i}.{pname}"] = p
-        return {k: v.detach().float().cpu().numpy() for k, v in out.items()}
+                    yield f"model.{side}.layers.{i}.{pname}", p
+            if side in self.final_layer_norm:
+                for pname, p in self.final_layer_norm[side].named_parameters():
+                    yield f"model.{side}.layer_norm.{pname}", p
 
     def save_pretrained(self, model_dir, dtype="F32", extra_config=None):
         os.makedirs(model_dir, exist_ok=True)
@@ -408,9 +477,13 @@ class MarianMTModel(nn.Module):
 
     def embed(self, table, ids, which, start):
         h = table(ids) * self.embed_scale
-        pos = self.positions(which, start, ids.shape[1], h.dtype, h.device)
-        h = h + pos.unsqueeze(0)
+        h = h + self.positions(which, ids, start, h.dtype, h.device)
+        if which in self.layernorm_embedding:
+            h = self.layernorm_embedding[which](h)
         return F.dropout(h, self.config.dropout, self.training)
+
+    def final_norm(self, which, h):
+        return self.final_layer_norm[which](h) if which in self.final_layer_norm else h
 
     def encode(self, input_ids, attention_mask=None):
         """input_ids [B,S] (right padded), attention_mask [B,S] (1/True = real token).
@@ -422,7 +495,7 @@ class MarianMTModel(nn.Module):
         mask = pad[:, None, None, :]
         for layer in self.encoder_layers:
             h = layer(h, mask)
-        return h
+        return self.final_norm("encoder", h)
 
     def init_state(self, encoder_out, attention_mask, capacity):
         """Prepares a DecoderState for incremental decoding of up to `capacity` tokens."""
@@ -446,12 +519,11 @@ class MarianMTModel(nn.Module):
             causal = k > q
         cross_mask = state.pad_mask[:, None, None, :]
         for i, layer in enumerate(self.decoder_layers):
-            k_new, v_new = layer.self_attn.project_kv(h)
-            k_all, v_all = state.append(i, k_new, v_new)
             (ck, cv) = state.cross_kv[i]
-            h = layer(h, k_all, v_all, causal, ck, cv, cross_mask)
+            h = layer(h, lambda x, i=i, layer=layer: state.append(i, *layer.self_attn.project_kv(x)),
+                      causal, ck, cv, cross_mask)
         state.length += t
-        return self.project(h)
+        return self.project(self.final_norm("decoder", h))
 
     def decode_full(self, decoder_input_ids, encoder_out, attention_mask):
         """Full (non-cached) causal decoder pass; logits [B,T,Vt]."""
@@ -462,10 +534,9 @@ class MarianMTModel(nn.Module):
         causal = idx[None, :] > idx[:, None]
         cross_mask = pad[:, None, None, :]
         for layer in self.decoder_layers:
-            k, v = layer.self_attn.project_kv(h)
             ck, cv = layer.encoder_attn.project_kv(encoder_out)
-            h = layer(h, k, v, causal, ck, cv, cross_mask)
-        return self.project(h)
+            h = layer(h, layer.self_attn.project_kv, causal, ck, cv, cross_mask)
+        return self.project(self.final_norm("decoder", h))
 
     def forward(self, input_ids, attention_mask, decoder_input_ids):
         """Teacher-forced pass for training: logits [B,T,Vt]."""
