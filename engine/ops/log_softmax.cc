@@ -1,11 +1,13 @@
 #include "engine/ops/log_softmax.h"
 
 #include "engine/core/dnnl_context.h"
+#include "engine/core/profile.h"
 
 namespace tserve::engine {
 
 void LogSoftmax::ForwardInPlace(float* x, int64_t rows) const {
   if (rows == 0) return;
+  const ProfileScope profile("search: log-softmax");
   using dt = dnnl::memory::data_type;
   using tag = dnnl::memory::format_tag;
   auto primitive = primitives_.Get(rows, [this](int64_t r) {
