@@ -85,8 +85,8 @@ Int8Panels PackInt8Panels(const std::vector<float>& weight, int64_t in, int64_t 
   return packed;
 }
 
-void QuantizeRows(const float* x, int64_t rows, int64_t in, int32_t levels, QuantizedRows& out,
-                  int64_t depth_step, int64_t row_slack) {
+void PrepareQuantizedRows(int64_t rows, int64_t in, int64_t depth_step, int64_t row_slack,
+                          QuantizedRows& out) {
   out.padded_depth = PaddedDepth(in, depth_step);
   // Grows only: steady-state calls reuse the buffers.
   const size_t size = static_cast<size_t>((rows + row_slack) * out.padded_depth);
@@ -95,10 +95,17 @@ void QuantizeRows(const float* x, int64_t rows, int64_t in, int32_t levels, Quan
     out.scale.resize(static_cast<size_t>(rows));
     out.zero_point.resize(static_cast<size_t>(rows));
   }
-  for (int64_t r = 0; r < rows; ++r) {
-    QuantizeRow(x + r * in, in, out.padded_depth, levels, out.values.data() + r * out.padded_depth,
-                out.scale[r], out.zero_point[r]);
-  }
+}
+
+void QuantizeOneRow(const float* x, int64_t r, int64_t in, int32_t levels, QuantizedRows& out) {
+  QuantizeRow(x + r * in, in, out.padded_depth, levels, out.values.data() + r * out.padded_depth,
+              out.scale[r], out.zero_point[r]);
+}
+
+void QuantizeRows(const float* x, int64_t rows, int64_t in, int32_t levels, QuantizedRows& out,
+                  int64_t depth_step, int64_t row_slack) {
+  PrepareQuantizedRows(rows, in, depth_step, row_slack, out);
+  for (int64_t r = 0; r < rows; ++r) QuantizeOneRow(x, r, in, levels, out);
 }
 
 }  // namespace tserve::engine::gemm

@@ -48,4 +48,11 @@ struct QuantizedRows {
 void QuantizeRows(const float* x, int64_t rows, int64_t in, int32_t levels, QuantizedRows& out,
                   int64_t depth_step = kInt8DepthStep, int64_t row_slack = 0);
 
+// QuantizeRows in two parts, so that threads can share the rows: sizes
+// `out` for `rows` rows (serially), then quantizes row r of x into it (any
+// thread, each row once).
+void PrepareQuantizedRows(int64_t rows, int64_t in, int64_t depth_step, int64_t row_slack,
+                          QuantizedRows& out);
+void QuantizeOneRow(const float* x, int64_t r, int64_t in, int32_t levels, QuantizedRows& out);
+
 }  // namespace tserve::engine::gemm

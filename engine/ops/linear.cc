@@ -255,9 +255,14 @@ void Linear::Forward(const float* x, int64_t rows, float* y) const {
   int64_t row_elements = 0;
   char* packed_block = nullptr;  // the calling thread's buffer, filled by the whole team
   Inputs inputs;
-  if (compute_type_ == ComputeType::kInt8) {
-    gemm::QuantizeRows(x, rows, in_features_, kernels_->activation_levels, quantized,
-                       kernels_->int8_depth_step, kernels_->int8_row_slack);
+  const bool int8 = compute_type_ == ComputeType::kInt8;
+  // The calling thread's buffer, which the team fills (inside the parallel
+  // region `quantized` would name each thread's own).
+  gemm::QuantizedRows* const caller_quantized = &quantized;
+  if (int8) {
+    // Sized here; each block's rows are quantized by the team below.
+    gemm::PrepareQuantizedRows(rows, in_features_, kernels_->int8_depth_step,
+                               kernels_->int8_row_slack, quantized);
     inputs.quantized = &quantized;
     packed_quads.resize(static_cast<size_t>(block_capacity * packed_depth_));
     source = reinterpret_cast<const char*>(quantized.values.data());
@@ -277,29 +282,36 @@ void Linear::Forward(const float* x, int64_t rows, float* y) const {
     const int64_t block_rows = std::min(row_block, rows - block);
     const RowTiling tiling(block_rows, kernels_->tile_rows);
     // AMX's int8 kernel reads the quantized rows as they are.
-    const bool unpacked = compute_type_ == ComputeType::kInt8 &&
-                          kernels_->int8_panel_rows != nullptr &&
-                          block_rows >= kernels_->int8_panel_rows_min;
-    const bool packs = !unpacked;
+    const bool unpacked =
+        int8 && kernels_->int8_panel_rows != nullptr && block_rows >= kernels_->int8_panel_rows_min;
+    const bool packs = !unpacked && block_rows > 1;
     const char* block_source = source + 4 * block * row_elements;
-    // One row is its own packed form; one tile is packed here, cheaper than
-    // a second barrier in the team; more tiles are packed by the team.
+    // One row is its own packed form. float32's single tile is packed here,
+    // cheaper than a second barrier in the team; int8's rows are quantized
+    // by the team first, which is a barrier already, so the team packs them.
     const char* block_packed = block_rows == 1 ? block_source : packed_block;
-    if (packs && block_rows > 1 && tiling.count == 1) {
+    const bool team_packs = packs && (int8 || tiling.count > 1);
+    if (packs && !team_packs) {
       PackTile(block_source, row_elements, block_rows, row_elements, packed_block);
     }
     Inputs block_inputs = inputs;
     block_inputs.tiling = tiling;
     block_inputs.int8_unpacked = unpacked;
-    if (compute_type_ == ComputeType::kInt8) {
+    if (int8) {
       block_inputs.packed_quads = reinterpret_cast<const uint8_t*>(block_packed);
     } else {
       block_inputs.packed = reinterpret_cast<const float*>(block_packed);
     }
 #pragma omp parallel if (parallel)
     {
-      if (!packs && kernels_->prepare_thread != nullptr) kernels_->prepare_thread();
-      if (packs && tiling.count > 1) {
+      if (int8) {
+#pragma omp for schedule(static)
+        for (int64_t r = block; r < block + block_rows; ++r) {
+          gemm::QuantizeOneRow(x, r, in_features_, kernels_->activation_levels, *caller_quantized);
+        }
+      }
+      if (unpacked && kernels_->prepare_thread != nullptr) kernels_->prepare_thread();
+      if (team_packs) {
         // The team packs the block's tiles, then (after the barrier) multiplies.
 #pragma omp for schedule(static)
         for (int64_t t = 0; t < tiling.count; ++t) {
