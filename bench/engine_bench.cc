@@ -6,6 +6,8 @@
 // Sentences are taken in file order in batches of --batch_size; each batch is
 // encoded and decoded to the end before the next starts (static batching, as
 // other engines' batch translation APIs do). Prints one JSON line.
+// --profile also prints, to stderr, where the timed part's time went
+// (engine/core/profile.h): phases and the ops inside them.
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -19,7 +21,9 @@
 #include "bench/peak_rss.h"
 #include "engine/core/dnnl_context.h"
 #include "engine/core/malloc_policy.h"
+#include "engine/core/profile.h"
 #include "engine/engine.h"
+#include "engine/ops/gemm_kernels.h"
 
 ABSL_FLAG(std::string, model_dir, "", "Hugging Face MarianMT model directory");
 ABSL_FLAG(std::string, input, "", "source sentences, one per line");
@@ -36,6 +40,8 @@ ABSL_FLAG(int, encoder_batch, 0,
           "--encoder_tokens tokens at once, repeatedly, and report the encoder's GFLOP/s");
 ABSL_FLAG(int, encoder_tokens, 64, "tokens per sentence of the encoder benchmark");
 ABSL_FLAG(double, encoder_seconds, 3, "duration of the encoder benchmark");
+ABSL_FLAG(bool, profile, false,
+          "print to stderr where the time went (phases and ops, engine/core/profile.h)");
 
 namespace {
 
@@ -93,6 +99,18 @@ int RunEncoder(const tserve::engine::TranslationModel& model,
   return 0;
 }
 
+// The profile as a Markdown table: each label's calls, seconds and share of
+// the timed part. Phases (encoder, decoder steps, search) include the ops
+// they call; the op rows are their parts.
+void PrintProfile(double total_seconds) {
+  std::cerr << "| part | calls | seconds | share |\n|---|---:|---:|---:|\n";
+  for (const tserve::engine::ProfileEntry& e : tserve::engine::ProfileSnapshot()) {
+    std::cerr << absl::StrFormat("| %s | %d | %.3f | %.1f %% |\n", e.label, e.calls, e.seconds,
+                                 100 * e.seconds / total_seconds);
+  }
+  std::cerr << absl::StrFormat("| timed part | | %.3f | 100 %% |\n", total_seconds);
+}
+
 int Run() {
   const std::string type_name = absl::GetFlag(FLAGS_compute_type);
   std::optional<tserve::engine::ComputeType> compute_type =
@@ -142,6 +160,7 @@ int Run() {
 
   const int batch_size = absl::GetFlag(FLAGS_batch_size);
   std::vector<tserve::engine::GenerationResult> results;
+  if (absl::GetFlag(FLAGS_profile)) tserve::engine::SetProfiling(true);
   const auto start = Clock::now();
   for (size_t begin = 0; begin < sources.size(); begin += batch_size) {
     const size_t end = std::min(sources.size(), begin + batch_size);
@@ -154,6 +173,8 @@ int Run() {
     for (auto& r : *batch) results.push_back(std::move(r));
   }
   const double seconds = Seconds(start);
+  tserve::engine::SetProfiling(false);
+  if (absl::GetFlag(FLAGS_profile)) PrintProfile(seconds);
 
   int64_t target_tokens = 0;
   std::ofstream out;
@@ -165,11 +186,13 @@ int Run() {
   }
   std::cout << absl::StrFormat(
                    "{\"engine\": \"tserve\", \"compute_type\": \"%s\", \"batch_size\": %d, "
-                   "\"beam_size\": %d, \"sentences\": %d, \"source_tokens\": %d, "
+                   "\"beam_size\": %d, \"kernels\": \"%s\", \"sentences\": %d, \"source_tokens\": %d, "
                    "\"target_tokens\": %d, \"seconds\": %.3f, \"target_tokens_per_s\": %.1f, "
                    "\"sentences_per_s\": %.2f, \"load_seconds\": %.3f, \"peak_rss_mb\": %.1f}",
                    std::string(tserve::engine::ComputeTypeName(*compute_type)), batch_size,
                    options.beam_size,
+                   std::string(tserve::engine::gemm::IsaName(
+                       tserve::engine::gemm::SelectedKernels().isa)),
                    results.size(), source_tokens, target_tokens, seconds,
                    target_tokens / seconds, results.size() / seconds, load_seconds,
                    tserve::bench::PeakRssBytes() / 1e6)

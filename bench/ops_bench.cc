@@ -108,7 +108,7 @@ void ShapesOf(benchmark::internal::Benchmark* b, const std::vector<int64_t>& ext
 
 void LinearShapes(benchmark::internal::Benchmark* b) {
   b->ArgNames({"M", "N", "K", "type", "isa"});
-  for (int64_t isa : {0, 1}) {
+  for (int64_t isa : {0, 1, 2}) {
     for (int64_t type : {0, 1, 2}) ShapesOf(b, {type, isa});
   }
 }

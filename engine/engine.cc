@@ -180,21 +180,40 @@ absl::StatusOr<std::vector<GenerationResult>> TranslationModel::Translate(
     absl::Span<const std::vector<int32_t>> sources, const DecodingOptions& options) const {
   TSERVE_RETURN_IF_ERROR(ValidateSources(sources));
   TSERVE_RETURN_IF_ERROR(options.Validate(config()));
-  EncoderWorkspace encoder_workspace;
-  DecoderWorkspace decoder_workspace;
-  auto memories = EncodeForDecoding(sources, encoder_workspace, decoder_workspace);
-  std::unique_ptr<Generator> generator = NewGenerator();
+  std::unique_ptr<TranslateState> state = TakeTranslateState();
+  auto memories = EncodeForDecoding(sources, state->encoder_workspace, state->decoder_workspace);
+  Generator& generator = *state->generator;
   std::vector<JobId> ids;
-  for (auto& memory : memories) ids.push_back(generator->Add(memory, options));
+  for (auto& memory : memories) ids.push_back(generator.Add(memory, options));
 
   std::vector<GenerationResult> results(sources.size());
   std::vector<Generator::FinishedJob> finished;
-  while (generator->live_jobs() > 0) {
-    generator->Step(nullptr, &finished);
+  while (generator.live_jobs() > 0) {
+    generator.Step(nullptr, &finished);
   }
-  // Job ids are handed out in order, starting from the first id.
+  // Job ids are handed out in order: this call's are ids.front() on.
   for (auto& job : finished) results[job.job - ids.front()] = std::move(job.result);
+  ReturnTranslateState(std::move(state));
   return results;
+}
+
+std::unique_ptr<TranslationModel::TranslateState> TranslationModel::TakeTranslateState() const {
+  {
+    absl::MutexLock lock(&idle_mutex_);
+    if (!idle_states_.empty()) {
+      std::unique_ptr<TranslateState> state = std::move(idle_states_.back());
+      idle_states_.pop_back();
+      return state;
+    }
+  }
+  auto state = std::make_unique<TranslateState>();
+  state->generator = NewGenerator();
+  return state;
+}
+
+void TranslationModel::ReturnTranslateState(std::unique_ptr<TranslateState> state) const {
+  absl::MutexLock lock(&idle_mutex_);
+  idle_states_.push_back(std::move(state));
 }
 
 absl::StatusOr<std::vector<std::vector<float>>> TranslationModel::EncoderStates(

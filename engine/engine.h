@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "engine/decode/decoding_options.h"
 #include "engine/decode/generator.h"
@@ -135,8 +137,22 @@ class TranslationModel {
  private:
   TranslationModel() = default;
 
+  // What a Translate call works with. Kept between calls: a call reuses an
+  // idle one, whose generator still holds the decoder caches of earlier
+  // calls, instead of allocating (and page-faulting) them anew; there are at
+  // most as many as calls ever ran at once.
+  struct TranslateState {
+    std::unique_ptr<Generator> generator;
+    EncoderWorkspace encoder_workspace;
+    DecoderWorkspace decoder_workspace;
+  };
+  std::unique_ptr<TranslateState> TakeTranslateState() const;
+  void ReturnTranslateState(std::unique_ptr<TranslateState> state) const;
+
   std::unique_ptr<MarianModel> model_;
   std::unique_ptr<Tokenizer> tokenizer_;
+  mutable absl::Mutex idle_mutex_;
+  mutable std::vector<std::unique_ptr<TranslateState>> idle_states_ ABSL_GUARDED_BY(idle_mutex_);
 };
 
 // Pools encoder states of one sequence ([length, d] row-major) as `pooling` says.

@@ -7,6 +7,7 @@
 #include <limits>
 #include <vector>
 
+#include "engine/core/profile.h"
 #include "engine/ops/vector_math.h"
 
 namespace tserve::engine {
@@ -100,6 +101,7 @@ void AttendOneHead(const AttentionTask& task, int64_t head, int64_t head_dim,
 
 void MultiHeadAttention(absl::Span<const AttentionTask> tasks, int64_t num_heads,
                         int64_t head_dim) {
+  const ProfileScope profile("attention");
   const int64_t work = static_cast<int64_t>(tasks.size()) * num_heads;
   // Forking the OpenMP team costs microseconds; only spread work that is
   // worth more than that (about 64k multiply-adds).

@@ -2,11 +2,13 @@
 
 #include <cmath>
 
+#include "engine/core/profile.h"
 #include "engine/ops/vector_math.h"
 
 namespace tserve::engine {
 
 void FindBestTokens(const float* logits, int64_t rows, int64_t width, BestToken* out) {
+  const ProfileScope profile("search: best tokens");
   // Forking the team costs microseconds: worth it from a few rows of a
   // real vocabulary on.
   const bool parallel = rows > 1 && rows * width >= (int64_t{1} << 16);

@@ -10,9 +10,7 @@ namespace {
 
 constexpr float kWeightLevels = 127.f;
 
-int64_t PaddedDepth(int64_t in) {
-  return (in + kInt8DepthStep - 1) / kInt8DepthStep * kInt8DepthStep;
-}
+int64_t PaddedDepth(int64_t in, int64_t step) { return (in + step - 1) / step * step; }
 
 void QuantizeRow(const float* x, int64_t in, int64_t padded_depth, int32_t levels, uint8_t* q,
                  float& scale, int32_t& zero_point) {
@@ -57,10 +55,10 @@ void QuantizeRow(const float* x, int64_t in, int64_t padded_depth, int32_t level
 
 }  // namespace
 
-Int8Panels PackInt8Panels(const std::vector<float>& weight, int64_t in, int64_t out,
-                          int64_t width) {
+Int8Panels PackInt8Panels(const std::vector<float>& weight, int64_t in, int64_t out, int64_t width,
+                          int64_t depth_step) {
   Int8Panels packed;
-  packed.padded_depth = PaddedDepth(in);
+  packed.padded_depth = PaddedDepth(in, depth_step);
   const int64_t panels = (out + width - 1) / width;
   const int64_t quads = packed.padded_depth / kInt8DepthStep;
   packed.weights.assign(static_cast<size_t>(panels * packed.padded_depth * width), 0);
@@ -87,20 +85,27 @@ Int8Panels PackInt8Panels(const std::vector<float>& weight, int64_t in, int64_t 
   return packed;
 }
 
-void QuantizeRows(const float* x, int64_t rows, int64_t in, int32_t levels, QuantizedRows& out) {
-  out.padded_depth = PaddedDepth(in);
+void PrepareQuantizedRows(int64_t rows, int64_t in, int64_t depth_step, int64_t row_slack,
+                          QuantizedRows& out) {
+  out.padded_depth = PaddedDepth(in, depth_step);
   // Grows only: steady-state calls reuse the buffers.
-  if (out.values.size() < static_cast<size_t>(rows * out.padded_depth)) {
-    out.values.resize(static_cast<size_t>(rows * out.padded_depth));
-  }
+  const size_t size = static_cast<size_t>((rows + row_slack) * out.padded_depth);
+  if (out.values.size() < size) out.values.resize(size);
   if (out.scale.size() < static_cast<size_t>(rows)) {
     out.scale.resize(static_cast<size_t>(rows));
     out.zero_point.resize(static_cast<size_t>(rows));
   }
-  for (int64_t r = 0; r < rows; ++r) {
-    QuantizeRow(x + r * in, in, out.padded_depth, levels, out.values.data() + r * out.padded_depth,
-                out.scale[r], out.zero_point[r]);
-  }
+}
+
+void QuantizeOneRow(const float* x, int64_t r, int64_t in, int32_t levels, QuantizedRows& out) {
+  QuantizeRow(x + r * in, in, out.padded_depth, levels, out.values.data() + r * out.padded_depth,
+              out.scale[r], out.zero_point[r]);
+}
+
+void QuantizeRows(const float* x, int64_t rows, int64_t in, int32_t levels, QuantizedRows& out,
+                  int64_t depth_step, int64_t row_slack) {
+  PrepareQuantizedRows(rows, in, depth_step, row_slack, out);
+  for (int64_t r = 0; r < rows; ++r) QuantizeOneRow(x, r, in, levels, out);
 }
 
 }  // namespace tserve::engine::gemm

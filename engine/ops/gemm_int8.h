@@ -16,7 +16,8 @@
 // on summation order or on the other rows.
 namespace tserve::engine::gemm {
 
-// Depth is padded to a multiple of this (the kernel reads four k per lane).
+// The kernels read four k per lane (a quad); depth is padded to a multiple
+// of this, or of a larger multiple the kernels ask for (Kernels::int8_depth_step).
 constexpr int64_t kInt8DepthStep = 4;
 
 struct Int8Panels {
@@ -29,10 +30,12 @@ struct Int8Panels {
   std::vector<int32_t> column_sum;
 };
 
-Int8Panels PackInt8Panels(const std::vector<float>& weight, int64_t in, int64_t out, int64_t width);
+// Depth padded to a multiple of `depth_step` (a multiple of kInt8DepthStep).
+Int8Panels PackInt8Panels(const std::vector<float>& weight, int64_t in, int64_t out, int64_t width,
+                          int64_t depth_step = kInt8DepthStep);
 
 // Rows quantized for the kernel: `values` is [rows][padded_depth], k past
-// `in` zero.
+// `in` zero, followed by at least `row_slack` more rows of readable memory.
 struct QuantizedRows {
   int64_t padded_depth = 0;
   std::vector<uint8_t> values;
@@ -40,7 +43,16 @@ struct QuantizedRows {
   std::vector<int32_t> zero_point;
 };
 
-// Quantizes x [rows, in] to [0, levels] into `out`, reusing its buffers.
-void QuantizeRows(const float* x, int64_t rows, int64_t in, int32_t levels, QuantizedRows& out);
+// Quantizes x [rows, in] to [0, levels] into `out`, reusing its buffers;
+// depth padded as PackInt8Panels pads it for the same `depth_step`.
+void QuantizeRows(const float* x, int64_t rows, int64_t in, int32_t levels, QuantizedRows& out,
+                  int64_t depth_step = kInt8DepthStep, int64_t row_slack = 0);
+
+// QuantizeRows in two parts, so that threads can share the rows: sizes
+// `out` for `rows` rows (serially), then quantizes row r of x into it (any
+// thread, each row once).
+void PrepareQuantizedRows(int64_t rows, int64_t in, int64_t depth_step, int64_t row_slack,
+                          QuantizedRows& out);
+void QuantizeOneRow(const float* x, int64_t r, int64_t in, int32_t levels, QuantizedRows& out);
 
 }  // namespace tserve::engine::gemm

@@ -21,6 +21,7 @@ namespace tserve::engine::gemm {
 enum class Isa {
   kAvx2,    // AVX2 + FMA (x86-64-v3): the floor
   kAvx512,  // AVX-512 F/BW/DQ/VL with VNNI (Cascade Lake, Ice Lake, Sapphire Rapids, Zen 4 on)
+  kAmx,     // kAvx512 plus AMX-INT8 for int8 products (Sapphire Rapids on, where the OS allows)
 };
 
 std::string_view IsaName(Isa isa);
@@ -34,6 +35,15 @@ constexpr int64_t kMaxRowBlock = 132;
 struct Prefetch {
   const char* begin = nullptr;
   int64_t lines = 0;
+};
+
+// What turns a panel's exact int8 sums into float32 (gemm_int8.h): per row
+// (from the block's first) and per column (from the panel's first).
+struct Int8Scales {
+  const float* row_scale;
+  const int32_t* row_zero_point;
+  const float* column_scale;
+  const int32_t* column_sum;
 };
 
 struct Kernels {
@@ -65,6 +75,27 @@ struct Kernels {
   // exact; r < rows ≤ tile_rows, the rows packed k-major by quads.
   void (*int8_tile)(const uint8_t* x, const int8_t* panel, int64_t quads, int64_t rows,
                     int32_t* acc, Prefetch ahead);
+
+  // int8 depth is padded to a multiple of this many k (weights and
+  // activations alike; the padding is zero on both sides).
+  int64_t int8_depth_step = 4;
+  // Where set (AMX), int8 products take the quantized rows as they are,
+  // row-major, instead of packed tiles, and return them dequantized:
+  // sums[r·W + c] = (Σ_{q<quads} Σ_{j<4} x[r·stride + 4q + j] · panel[(q·W + c)·4 + j]
+  //                  − zero_point[r] · column_sum[c]) · (scale[r] · column_scale[c])
+  // for r < rows ≤ row_block, the exact int32 sum converted once, as Linear
+  // dequantizes the other kernels' sums (the results are bit-identical).
+  // Rows are read in whole tiles: up to `int8_row_slack` rows past the last
+  // are read (the buffer must hold them), never used.
+  void (*int8_panel_rows)(const uint8_t* x, int64_t stride, const int8_t* panel, int64_t quads,
+                          int64_t rows, const Int8Scales& scales, float* sums) = nullptr;
+  // Fewer rows than this go to int8_tile instead (a tile of 16 rows costs
+  // the same for one row; the results are the same either way).
+  int64_t int8_panel_rows_min = 0;
+  int64_t int8_row_slack = 0;
+  // Where set, called on each thread before it runs kernels of this set in a
+  // parallel region (AMX: loads the tile configuration).
+  void (*prepare_thread)() = nullptr;
 };
 
 // The kernels for `isa`; the CPU must support it.
@@ -74,7 +105,7 @@ const Kernels& KernelsFor(Isa isa);
 bool CpuSupports(Isa isa);
 
 // The best instruction set this CPU supports, unless TSERVE_GEMM_ISA names a
-// lower one (`avx2`), which tests and benchmarks use to compare the two.
+// lower one (`avx2`, `avx512`), which tests and benchmarks use to compare them.
 // Decided once per process: a model's packed weights and every call on them
 // must use the same kernels.
 const Kernels& SelectedKernels();

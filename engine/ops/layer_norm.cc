@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "engine/core/dnnl_context.h"
+#include "engine/core/profile.h"
 
 namespace tserve::engine {
 namespace {
@@ -36,6 +37,7 @@ dnnl::layer_normalization_forward LayerNorm::CreatePrimitive(int64_t rows) const
 
 void LayerNorm::Forward(const float* x, int64_t rows, float* y) const {
   if (rows == 0) return;
+  const ProfileScope profile("layer norms");
   auto primitive = primitives_.Get(rows, [this](int64_t r) { return CreatePrimitive(r); });
   dnnl::memory::desc md({rows, width_}, dt::f32, tag::ab);
   dnnl::memory src(md, CpuEngine(), const_cast<float*>(x));

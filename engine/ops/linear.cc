@@ -5,6 +5,7 @@
 #include <cstring>
 #include <vector>
 
+#include "engine/core/profile.h"
 #include "engine/ops/gemm_float.h"
 #include "engine/ops/vector_math.h"
 
@@ -115,6 +116,7 @@ struct Linear::Inputs {
   const float* packed = nullptr;                   // float32 and bfloat16, in PackTile's layout
   const uint8_t* packed_quads = nullptr;           // int8 levels, in PackTile's layout
   const gemm::QuantizedRows* quantized = nullptr;  // int8: the rows' scales and zero points
+  bool int8_unpacked = false;  // int8: the block goes to Kernels::int8_panel_rows
 };
 
 Linear::Linear(const std::vector<float>& weight, const std::vector<float>& bias,
@@ -137,7 +139,8 @@ Linear::Linear(const std::vector<float>& weight, const std::vector<float>& bias,
       bfloat16_panels_ = gemm::PackBfloat16Panels(weight, in_features, out_features, panel_width_);
       break;
     case ComputeType::kInt8:
-      int8_panels_ = gemm::PackInt8Panels(weight, in_features, out_features, panel_width_);
+      int8_panels_ = gemm::PackInt8Panels(weight, in_features, out_features, panel_width_,
+                                          kernels_->int8_depth_step);
       packed_depth_ = int8_panels_.padded_depth;
       break;
   }
@@ -199,6 +202,15 @@ void Linear::PanelSums(const Inputs& inputs, int64_t p, int64_t block, int64_t b
     case ComputeType::kInt8: {
       const gemm::QuantizedRows& q = *inputs.quantized;
       const int8_t* panel = int8_panels_.weights.data() + p * depth * width;
+      const float* column_scale = int8_panels_.column_scale.data() + p * width;
+      const int32_t* column_sum = int8_panels_.column_sum.data() + p * width;
+      if (inputs.int8_unpacked) {
+        kernels.int8_panel_rows(
+            q.values.data() + block * depth, depth, panel, depth / gemm::kInt8DepthStep,
+            block_rows,
+            {q.scale.data() + block, q.zero_point.data() + block, column_scale, column_sum}, sums);
+        return;
+      }
       alignas(64) int32_t acc[kMaxRowBlock * kMaxPanelWidth];
       std::fill_n(acc, block_rows * width, 0);
       for (int64_t k0 = 0; k0 < depth; k0 += kInt8Slice) {
@@ -213,8 +225,6 @@ void Linear::PanelSums(const Inputs& inputs, int64_t p, int64_t block, int64_t b
                                       t, tiling.count));
         }
       }
-      const float* column_scale = int8_panels_.column_scale.data() + p * width;
-      const int32_t* column_sum = int8_panels_.column_sum.data() + p * width;
       for (int64_t r = 0; r < block_rows; ++r) {
         const int32_t* row = acc + r * width;
         float* out = sums + r * width;
@@ -233,6 +243,7 @@ void Linear::PanelSums(const Inputs& inputs, int64_t p, int64_t block, int64_t b
 
 void Linear::Forward(const float* x, int64_t rows, float* y) const {
   if (rows == 0) return;
+  const ProfileScope profile(profile_label_);
   // Buffers kept per calling thread, so steady-state calls allocate nothing.
   thread_local gemm::QuantizedRows quantized;
   thread_local std::vector<float> packed;
@@ -244,8 +255,14 @@ void Linear::Forward(const float* x, int64_t rows, float* y) const {
   int64_t row_elements = 0;
   char* packed_block = nullptr;  // the calling thread's buffer, filled by the whole team
   Inputs inputs;
-  if (compute_type_ == ComputeType::kInt8) {
-    gemm::QuantizeRows(x, rows, in_features_, kernels_->activation_levels, quantized);
+  const bool int8 = compute_type_ == ComputeType::kInt8;
+  // The calling thread's buffer, which the team fills (inside the parallel
+  // region `quantized` would name each thread's own).
+  gemm::QuantizedRows* const caller_quantized = &quantized;
+  if (int8) {
+    // Sized here; each block's rows are quantized by the team below.
+    gemm::PrepareQuantizedRows(rows, in_features_, kernels_->int8_depth_step,
+                               kernels_->int8_row_slack, quantized);
     inputs.quantized = &quantized;
     packed_quads.resize(static_cast<size_t>(block_capacity * packed_depth_));
     source = reinterpret_cast<const char*>(quantized.values.data());
@@ -264,23 +281,37 @@ void Linear::Forward(const float* x, int64_t rows, float* y) const {
   for (int64_t block = 0; block < rows; block += row_block) {
     const int64_t block_rows = std::min(row_block, rows - block);
     const RowTiling tiling(block_rows, kernels_->tile_rows);
+    // AMX's int8 kernel reads the quantized rows as they are.
+    const bool unpacked =
+        int8 && kernels_->int8_panel_rows != nullptr && block_rows >= kernels_->int8_panel_rows_min;
+    const bool packs = !unpacked && block_rows > 1;
     const char* block_source = source + 4 * block * row_elements;
-    // One row is its own packed form; one tile is packed here, cheaper than
-    // a second barrier in the team; more tiles are packed by the team.
+    // One row is its own packed form. float32's single tile is packed here,
+    // cheaper than a second barrier in the team; int8's rows are quantized
+    // by the team first, which is a barrier already, so the team packs them.
     const char* block_packed = block_rows == 1 ? block_source : packed_block;
-    if (block_rows > 1 && tiling.count == 1) {
+    const bool team_packs = packs && (int8 || tiling.count > 1);
+    if (packs && !team_packs) {
       PackTile(block_source, row_elements, block_rows, row_elements, packed_block);
     }
     Inputs block_inputs = inputs;
     block_inputs.tiling = tiling;
-    if (compute_type_ == ComputeType::kInt8) {
+    block_inputs.int8_unpacked = unpacked;
+    if (int8) {
       block_inputs.packed_quads = reinterpret_cast<const uint8_t*>(block_packed);
     } else {
       block_inputs.packed = reinterpret_cast<const float*>(block_packed);
     }
 #pragma omp parallel if (parallel)
     {
-      if (tiling.count > 1) {
+      if (int8) {
+#pragma omp for schedule(static)
+        for (int64_t r = block; r < block + block_rows; ++r) {
+          gemm::QuantizeOneRow(x, r, in_features_, kernels_->activation_levels, *caller_quantized);
+        }
+      }
+      if (unpacked && kernels_->prepare_thread != nullptr) kernels_->prepare_thread();
+      if (team_packs) {
         // The team packs the block's tiles, then (after the barrier) multiplies.
 #pragma omp for schedule(static)
         for (int64_t t = 0; t < tiling.count; ++t) {

@@ -37,6 +37,10 @@ class Linear {
   // row-major; with Epilogue::kAccumulate `y` holds the addend on entry.
   void Forward(const float* x, int64_t rows, float* y) const;
 
+  // What the profile (engine/core/profile.h) calls this product's time; a
+  // string that outlives the layer (a literal). Default "products".
+  void set_profile_label(const char* label) { profile_label_ = label; }
+
   int64_t in_features() const { return in_features_; }
   int64_t out_features() const { return out_features_; }
   ComputeType compute_type() const { return compute_type_; }
@@ -64,6 +68,7 @@ class Linear {
   HugePageVector<uint16_t> bfloat16_panels_;
   gemm::Int8Panels int8_panels_;
   std::vector<float> bias_;  // [num_panels · W], zero-padded
+  const char* profile_label_ = "products";
 };
 
 }  // namespace tserve::engine

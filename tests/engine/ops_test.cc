@@ -63,7 +63,7 @@ float ApplyEpilogue(Epilogue epilogue, float acc, float addend) {
 // AVX-512 machine checks the AVX2 kernels too.
 std::vector<gemm::Isa> SupportedIsas() {
   std::vector<gemm::Isa> isas;
-  for (gemm::Isa isa : {gemm::Isa::kAvx2, gemm::Isa::kAvx512}) {
+  for (gemm::Isa isa : {gemm::Isa::kAvx2, gemm::Isa::kAvx512, gemm::Isa::kAmx}) {
     if (gemm::CpuSupports(isa)) isas.push_back(isa);
   }
   return isas;
@@ -163,6 +163,40 @@ INSTANTIATE_TEST_SUITE_P(ComputeTypes, LinearInvarianceTest,
                            return std::string(gemm::IsaName(std::get<0>(param_info.param))) + "_" +
                                   std::string(ComputeTypeName(std::get<1>(param_info.param)));
                          });
+
+// int8 sums are exact, so kernel sets that quantize activations to the same
+// levels (AVX-512 VNNI and AMX: 255) give bit-identical results, whatever the
+// row count (AMX reads whole tiles of 16 rows, pads depth to 64) and the
+// epilogue. A machine may then use either without changing a token.
+TEST(LinearKernelsTest, Int8ResultsAreBitIdenticalAcrossKernelSetsWithTheSameLevels) {
+  const std::vector<gemm::Isa> isas = SupportedIsas();
+  const int64_t in = 1301, out = 100;
+  const auto weight = RandomVector(in * out, 21, 0.2f);
+  const auto bias = RandomVector(out, 22);
+  int compared = 0;
+  for (size_t i = 0; i < isas.size(); ++i) {
+    for (size_t j = i + 1; j < isas.size(); ++j) {
+      const gemm::Kernels& a = gemm::KernelsFor(isas[i]);
+      const gemm::Kernels& b = gemm::KernelsFor(isas[j]);
+      if (a.activation_levels != b.activation_levels) continue;
+      ++compared;
+      for (Epilogue epilogue : {Epilogue::kNone, Epilogue::kSwish}) {
+        const Linear la(weight, bias, in, out, epilogue, ComputeType::kInt8, &a);
+        const Linear lb(weight, bias, in, out, epilogue, ComputeType::kInt8, &b);
+        for (int64_t rows : {1, 5, 16, 17, 33, 128, 129, 300}) {
+          const auto x = RandomVector(rows * in, 23 + static_cast<uint32_t>(rows), 2.f);
+          std::vector<float> ya(rows * out), yb(rows * out);
+          la.Forward(x.data(), rows, ya.data());
+          lb.Forward(x.data(), rows, yb.data());
+          ASSERT_EQ(0, std::memcmp(ya.data(), yb.data(), ya.size() * sizeof(float)))
+              << gemm::IsaName(isas[i]) << " vs " << gemm::IsaName(isas[j]) << ", " << rows
+              << " rows";
+        }
+      }
+    }
+  }
+  if (compared == 0) GTEST_SKIP() << "one kernel set with 255 activation levels on this CPU";
+}
 
 TEST(LayerNormTest, NormalisesEachRowInPlace) {
   const int64_t width = 37, rows = 9;
