@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "engine/core/profile.h"
 #include "engine/ops/vector_math.h"
 
 namespace tserve::engine {
@@ -147,6 +148,7 @@ void Generator::RepickMaskedBestTokens() {
 }
 
 void Generator::Step(std::vector<TokenEvent>* tokens, std::vector<FinishedJob>* finished) {
+  const ProfileScope profile("phase: generator step (decoder step + search)");
   if (jobs_.empty()) return;
   rows_.clear();
   for (const Job& job : jobs_) {

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "engine/core/profile.h"
 #include "engine/core/status_macros.h"
 #include "engine/ops/attention.h"
 
@@ -68,6 +69,7 @@ absl::StatusOr<std::unique_ptr<Decoder>> Decoder::Load(const WeightLoader& weigh
   decoder->output_ =
       std::make_unique<Linear>(tied_output != nullptr ? *tied_output : lm_head, bias, d, vocab,
                                Epilogue::kNone, weights.compute_type());
+  decoder->output_->set_profile_label("products: output projection");
   return decoder;
 }
 
@@ -104,6 +106,7 @@ void Decoder::ProjectSource(int64_t layer, const float* states, int64_t rows,
 }
 
 void Decoder::Step(absl::Span<const DecoderRow> rows, DecoderWorkspace& ws, Tensor& logits) const {
+  const ProfileScope profile("phase: decoder step");
   const int64_t n = static_cast<int64_t>(rows.size());
   const int64_t d = config_.d_model;
   const int64_t heads = config_.decoder_attention_heads;

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "engine/core/profile.h"
 #include "engine/core/status_macros.h"
 #include "engine/ops/attention.h"
 
@@ -142,6 +143,7 @@ void EncoderRun::Start() {
 }
 
 double EncoderRun::Step(double budget) {
+  const ProfileScope profile("phase: encoder");
   if (!started_) Start();
   double spent = 0;
   while (!done()) {

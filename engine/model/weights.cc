@@ -18,6 +18,24 @@ std::vector<std::string> WeightLoader::UnreadTensors() const {
   return unread;
 }
 
+namespace {
+
+// What the profile (engine/core/profile.h) calls a product, from its
+// weights' Hugging Face name: the stack and the kind of layer.
+const char* ProductLabel(const std::string& name) {
+  const bool encoder = name.find(".encoder.") != std::string::npos;
+  if (name.find("encoder_attn.") != std::string::npos) return "products: decoder cross-attention";
+  if (name.find("self_attn.") != std::string::npos) {
+    return encoder ? "products: encoder self-attention" : "products: decoder self-attention";
+  }
+  if (name.find(".fc1") != std::string::npos || name.find(".fc2") != std::string::npos) {
+    return encoder ? "products: encoder feed-forward" : "products: decoder feed-forward";
+  }
+  return "products";
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Linear>> WeightLoader::LoadLinear(const std::string& prefix,
                                                                  int64_t in, int64_t out,
                                                                  Epilogue epilogue) const {
@@ -41,7 +59,10 @@ absl::StatusOr<std::unique_ptr<Linear>> WeightLoader::LoadFusedLinear(
     for (size_t i = 0; i < w->size(); ++i) w_dst[i] = (*w)[i] * s;
     for (size_t i = 0; i < b->size(); ++i) b_dst[i] = (*b)[i] * s;
   }
-  return std::make_unique<Linear>(weight, bias, in, parts * out_each, epilogue, compute_type_);
+  auto linear =
+      std::make_unique<Linear>(weight, bias, in, parts * out_each, epilogue, compute_type_);
+  linear->set_profile_label(ProductLabel(prefixes.front()));
+  return linear;
 }
 
 absl::StatusOr<std::unique_ptr<LayerNorm>> WeightLoader::LoadLayerNorm(const std::string& prefix,
