@@ -2,6 +2,7 @@
 //
 //   engine_bench --model_dir=DIR --input=FILE [--batch_size=32] [--beam_size=1]
 //                [--max_length=256] [--ignore_eos] [--threads=0] [--output=FILE]
+//                [--source_language=eng_Latn --target_language=deu_Latn] [--profile]
 //
 // Sentences are taken in file order in batches of --batch_size; each batch is
 // encoded and decoded to the end before the next starts (static batching, as
@@ -40,6 +41,11 @@ ABSL_FLAG(int, encoder_batch, 0,
           "--encoder_tokens tokens at once, repeatedly, and report the encoder's GFLOP/s");
 ABSL_FLAG(int, encoder_tokens, 64, "tokens per sentence of the encoder benchmark");
 ABSL_FLAG(double, encoder_seconds, 3, "duration of the encoder benchmark");
+ABSL_FLAG(std::string, source_language, "",
+          "source language code, for models that take one (NLLB: eng_Latn, M2M100: en)");
+ABSL_FLAG(std::string, target_language, "",
+          "target language code, for models with several (NLLB: deu_Latn; forced as the first "
+          "generated token where the model's family does that)");
 ABSL_FLAG(bool, profile, false,
           "print to stderr where the time went (phases and ops, engine/core/profile.h)");
 
@@ -140,11 +146,15 @@ int Run() {
     std::cerr << "engine_bench: cannot read " << absl::GetFlag(FLAGS_input) << "\n";
     return 1;
   }
+  const std::string source_language = absl::GetFlag(FLAGS_source_language);
+  const std::string target_language = absl::GetFlag(FLAGS_target_language);
   std::vector<std::vector<int32_t>> sources;
   int64_t source_tokens = 0;
   for (std::string line; std::getline(in, line);) {
     auto encoded = (*model)->tokenizer().EncodeSource(
-        line, static_cast<size_t>((*model)->config().max_position_embeddings), /*truncate=*/true);
+        line, static_cast<size_t>((*model)->config().max_position_embeddings), /*truncate=*/true,
+        tserve::engine::RequestLanguages{source_language, target_language},
+        tserve::engine::LanguageRequirement::kRequired);
     if (!encoded.ok()) {
       std::cerr << "engine_bench: " << encoded.status() << "\n";
       return 1;
@@ -157,6 +167,15 @@ int Run() {
   options.beam_size = absl::GetFlag(FLAGS_beam_size);
   options.max_length = absl::GetFlag(FLAGS_max_length);
   options.ignore_eos = absl::GetFlag(FLAGS_ignore_eos);
+  const tserve::engine::Tokenizer& tokenizer = (*model)->tokenizer();
+  if (tokenizer.forces_target_language() && !target_language.empty()) {
+    auto forced = tokenizer.TargetLanguageTokenId(target_language);
+    if (!forced.ok()) {
+      std::cerr << "engine_bench: " << forced.status() << "\n";
+      return 1;
+    }
+    options.forced_first_token = *forced;
+  }
 
   const int batch_size = absl::GetFlag(FLAGS_batch_size);
   std::vector<tserve::engine::GenerationResult> results;

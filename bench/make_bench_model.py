@@ -23,8 +23,14 @@ pad = decoder_start = 58100, eos 0, unk 1.
 Everything derives from --seed: the same seed and package versions give
 byte-identical files.
 
+--shape nllb-600m makes instead a model of facebook/nllb-200-distilled-600M's
+shapes in NLLB's layout (M2M100 architecture, 615 M parameters, vocabulary
+256,206, a BPE sentencepiece.bpe.model with fairseq's ids and four language
+codes: eng_Latn, deu_Latn, fra_Latn, spa_Latn); 2.5 GB in float32.
+
 Usage:
   /usr/bin/python3 bench/make_bench_model.py --out bench/work/model [--seed 1] [--dtype f32]
+  /usr/bin/python3 bench/make_bench_model.py --shape nllb-600m --out bench/work/nllb-600m
 """
 
 import argparse
@@ -52,6 +58,20 @@ SHAPE = {
     "activation_function": "swish", "scale_embedding": True,
     "max_position_embeddings": 512,
 }
+# facebook/nllb-200-distilled-600M's shapes (its config.json): M2M100's
+# architecture (pre-LayerNorm, final norms, relu, scaled embeddings, fairseq
+# positions), vocabulary 256,206 of which the tokenizer maps 4 specials, the
+# SentencePiece pieces, the language codes and <mask>; the rest are rows no
+# text reaches, as the real model's 2 spare rows.
+NLLB_600M_SHAPE = {
+    "d_model": 1024, "encoder_layers": 12, "decoder_layers": 12,
+    "encoder_attention_heads": 16, "decoder_attention_heads": 16,
+    "encoder_ffn_dim": 4096, "decoder_ffn_dim": 4096,
+    "activation_function": "relu", "scale_embedding": True,
+    "max_position_embeddings": 1024,
+}
+NLLB_VOCAB_SIZE = 256206
+NLLB_LANGUAGES = ["eng_Latn", "deu_Latn", "fra_Latn", "spa_Latn"]
 DTYPES = {"f32": "F32", "f16": "F16", "bf16": "BF16"}
 
 
@@ -86,10 +106,15 @@ def make_vocab(src_pieces, tgt_pieces, seed):
     return vocab
 
 
-def make_weights(seed, V, emb_std=0.05, init_std=0.02, bias_std=0.01):
-    """Random float32 weights under the Hugging Face names (tied: no lm_head)."""
+def make_weights(seed, V, emb_std=0.05, init_std=0.02, bias_std=0.01, shape=None, pad=None,
+                 final_norms=False):
+    """Random float32 weights under the Hugging Face names (tied: no lm_head).
+    Marian's layout by default; `final_norms` adds M2M100's
+    model.{encoder,decoder}.layer_norm and drops final_logits_bias."""
+    shape = shape or SHAPE
+    pad = V - 1 if pad is None else pad
     rng = np.random.Generator(np.random.PCG64(seed))
-    d, f = SHAPE["d_model"], SHAPE["encoder_ffn_dim"]
+    d, f = shape["d_model"], shape["encoder_ffn_dim"]
     t = {}
 
     def normal(shape, std):
@@ -104,10 +129,14 @@ def make_weights(seed, V, emb_std=0.05, init_std=0.02, bias_std=0.01):
         t[name + ".bias"] = np.zeros(d, dtype=np.float32)
 
     emb = normal((V, d), emb_std)
-    emb[V - 1] = 0.0  # the pad row, as in a trained Marian model (padding_idx)
+    emb[pad] = 0.0  # the pad row, as in a trained model (padding_idx)
     t["model.shared.weight"] = emb
-    t["final_logits_bias"] = np.zeros((1, V), dtype=np.float32)
-    for i in range(SHAPE["encoder_layers"]):
+    if final_norms:
+        layer_norm("model.encoder.layer_norm")
+        layer_norm("model.decoder.layer_norm")
+    else:
+        t["final_logits_bias"] = np.zeros((1, V), dtype=np.float32)
+    for i in range(shape["encoder_layers"]):
         p = f"model.encoder.layers.{i}."
         for proj in ("q_proj", "k_proj", "v_proj", "out_proj"):
             linear(p + "self_attn." + proj, d, d)
@@ -115,16 +144,31 @@ def make_weights(seed, V, emb_std=0.05, init_std=0.02, bias_std=0.01):
         linear(p + "fc1", f, d)
         linear(p + "fc2", d, f)
         layer_norm(p + "final_layer_norm")
-    for i in range(SHAPE["decoder_layers"]):
+    for i in range(shape["decoder_layers"]):
         p = f"model.decoder.layers.{i}."
         for att in ("self_attn", "encoder_attn"):
             for proj in ("q_proj", "k_proj", "v_proj", "out_proj"):
                 linear(p + att + "." + proj, d, d)
             layer_norm(p + att + "_layer_norm")
-        linear(p + "fc1", SHAPE["decoder_ffn_dim"], d)
-        linear(p + "fc2", d, SHAPE["decoder_ffn_dim"])
+        linear(p + "fc1", shape["decoder_ffn_dim"], d)
+        linear(p + "fc2", d, shape["decoder_ffn_dim"])
         layer_norm(p + "final_layer_norm")
     return t
+
+
+def finish_model(weights, tmp_out, out, dtype, V, t0, log):
+    """Writes model.safetensors into the model being made in `tmp_out`, then
+    puts it in place of `out` (a half-written model never sits at `out`)."""
+    n_params = sum(a.size for a in weights.values())
+    safetensors_io.save_file(weights, os.path.join(tmp_out, "model.safetensors"), dtype=DTYPES[dtype],
+                             metadata={"format": "pt"})
+    weights.clear()
+    if os.path.isdir(out):
+        shutil.rmtree(out)
+    os.rename(tmp_out, out)
+    size = os.path.getsize(os.path.join(out, "model.safetensors"))
+    log(f"{out}: {n_params / 1e6:.1f} M parameters, model.safetensors {size / 1e6:.1f} MB "
+        f"({DTYPES[dtype]}), vocabulary {V} ({time.time() - t0:.1f} s)")
 
 
 def make_model(out, seed=1, dtype="f32", spm_vocab=(8000, 8000), corpus_size=20000, quiet=False):
@@ -161,17 +205,45 @@ def make_model(out, seed=1, dtype="f32", spm_vocab=(8000, 8000), corpus_size=200
     gen = generation_config(pad)
     gen["max_length"] = 512
     write_json(os.path.join(tmp_out, "generation_config.json"), gen)
-    weights = make_weights(base + 6, V)
-    n_params = sum(a.size for a in weights.values())
-    safetensors_io.save_file(weights, os.path.join(tmp_out, "model.safetensors"), dtype=DTYPES[dtype],
-                             metadata={"format": "pt"})
-    del weights
-    if os.path.isdir(out):
-        shutil.rmtree(out)
-    os.rename(tmp_out, out)
-    size = os.path.getsize(os.path.join(out, "model.safetensors"))
-    log(f"{out}: {n_params / 1e6:.1f} M parameters, model.safetensors {size / 1e6:.1f} MB "
-        f"({DTYPES[dtype]}), vocabulary {V} ({time.time() - t0:.1f} s)")
+    finish_model(make_weights(base + 6, V), tmp_out, out, dtype, V, t0, log)
+    return out
+
+
+def make_nllb_model(out, seed=1, dtype="f32", spm_vocab=8000, corpus_size=20000):
+    """An NLLB-200-distilled-600M-sized random model in NLLB's published layout:
+    config.json (model_type m2m_100), generation_config.json, model.safetensors,
+    sentencepiece.bpe.model (BPE, trained by spm_train on English-like and
+    German-like text), tokenizer_config.json, special_tokens_map.json."""
+    from make_test_models import family_vocab, write_family_tokenizer
+    t0 = time.time()
+    tmp_out = out.rstrip("/") + ".tmp"
+    if os.path.isdir(tmp_out):
+        shutil.rmtree(tmp_out)
+    os.makedirs(tmp_out)
+    base = 1000 * int(seed)
+    corpus = (bench_text.TextGenerator("en", base + 1, base + 2).corpus(corpus_size) +
+              bench_text.TextGenerator("de", base + 3, base + 4).corpus(corpus_size))
+    with tempfile.TemporaryDirectory(prefix="tserve-bench-spm-") as workdir:
+        spm_model = train_spm(corpus, spm_vocab, workdir, "sentencepiece.bpe", "nmt_nfkc",
+                              model_type="bpe")
+    spec = {"tokenizer": "nllb", "languages": NLLB_LANGUAGES,
+            "max_position_embeddings": NLLB_600M_SHAPE["max_position_embeddings"]}
+    vocab, pieces = family_vocab(spec, spm_model)
+    write_family_tokenizer(spec, tmp_out, spm_model, vocab, pieces)
+    print(f"sentencepiece: {spm_vocab} BPE pieces, tokenizer ids {len(vocab)} "
+          f"({time.time() - t0:.1f} s)", flush=True)
+    V = NLLB_VOCAB_SIZE
+    cfg = dict(NLLB_600M_SHAPE, model_type="m2m_100", architectures=["M2M100ForConditionalGeneration"],
+               vocab_size=V, bos_token_id=0, pad_token_id=1, eos_token_id=2,
+               decoder_start_token_id=2, is_encoder_decoder=True, tokenizer_class="NllbTokenizer",
+               max_length=200, torch_dtype="float32", use_cache=True,
+               _name_or_path="nllb-200-distilled-600M-sized-random")
+    write_json(os.path.join(tmp_out, "config.json"), cfg)
+    write_json(os.path.join(tmp_out, "generation_config.json"),
+               {"bos_token_id": 0, "decoder_start_token_id": 2, "eos_token_id": 2,
+                "max_length": 200, "pad_token_id": 1})
+    finish_model(make_weights(base + 6, V, shape=NLLB_600M_SHAPE, pad=1, final_norms=True),
+                 tmp_out, out, dtype, V, t0, lambda msg: print(msg, flush=True))
     return out
 
 
@@ -182,8 +254,14 @@ def main():
     ap.add_argument("--dtype", choices=sorted(DTYPES), default="f32", help="storage type of the weights")
     ap.add_argument("--spm_vocab", type=int, default=8000, help="pieces of each SentencePiece model")
     ap.add_argument("--corpus_size", type=int, default=20000, help="sentences to train each SentencePiece model")
+    ap.add_argument("--shape", choices=["opus-mt", "nllb-600m"], default="opus-mt",
+                    help="opus-mt: Marian, OPUS-MT's shapes; nllb-600m: M2M100 layout, "
+                         "NLLB-200-distilled-600M's shapes and tokenizer files")
     args = ap.parse_args()
-    make_model(args.out, args.seed, args.dtype, (args.spm_vocab, args.spm_vocab), args.corpus_size)
+    if args.shape == "nllb-600m":
+        make_nllb_model(args.out, args.seed, args.dtype, args.spm_vocab, args.corpus_size)
+    else:
+        make_model(args.out, args.seed, args.dtype, (args.spm_vocab, args.spm_vocab), args.corpus_size)
     return 0
 
 

@@ -83,52 +83,54 @@ void Dequantize(const int32_t* acc, int64_t r0, int64_t count, const Int8Scales&
   }
 }
 
+// The exact sums of kRowTiles row tiles (16 rows each) from row r0 on, by
+// the two column tiles of the panel, into acc [16·kRowTiles][32]. The tile
+// registers are named by constants, hence one instantiation per count.
+template <int kRowTiles>
+void RowTileSums(const uint8_t* x, int64_t stride, const int8_t* panel, int64_t steps,
+                 int32_t* acc) {
+  constexpr int64_t kStepBytes = (kTileBytes / 4) * kWidth * 4;  // 16 quads of the panel
+  constexpr int64_t kPanelStride = kWidth * 4;
+  constexpr int64_t kAccStride = kWidth * static_cast<int64_t>(sizeof(int32_t));
+  _tile_zero(0);
+  _tile_zero(1);
+  if constexpr (kRowTiles == 2) {
+    _tile_zero(2);
+    _tile_zero(3);
+  }
+  for (int64_t s = 0; s < steps; ++s) {
+    const int8_t* w = panel + s * kStepBytes;
+    _tile_loadd(6, w, kPanelStride);
+    _tile_loadd(7, w + 64, kPanelStride);
+    _tile_loadd(4, x + s * kTileBytes, stride);
+    _tile_dpbusd(0, 4, 6);
+    _tile_dpbusd(1, 4, 7);
+    if constexpr (kRowTiles == 2) {
+      _tile_loadd(5, x + kTileRows * stride + s * kTileBytes, stride);
+      _tile_dpbusd(2, 5, 6);
+      _tile_dpbusd(3, 5, 7);
+    }
+  }
+  _tile_stored(0, acc, kAccStride);
+  _tile_stored(1, acc + 16, kAccStride);
+  if constexpr (kRowTiles == 2) {
+    _tile_stored(2, acc + kTileRows * kWidth, kAccStride);
+    _tile_stored(3, acc + kTileRows * kWidth + 16, kAccStride);
+  }
+}
+
 // Kernels::int8_panel_rows: two row tiles (32 rows) at a time, then one.
 void Int8PanelRows(const uint8_t* x, int64_t stride, const int8_t* panel, int64_t quads,
                    int64_t rows, const Int8Scales& scales, float* sums) {
   const int64_t steps = quads / (kTileBytes / 4);
-  constexpr int64_t kStepBytes = (kTileBytes / 4) * kWidth * 4;  // 16 quads of the panel
-  constexpr int64_t kPanelStride = kWidth * 4;
-  constexpr int64_t kAccStride = kWidth * static_cast<int64_t>(sizeof(int32_t));
   alignas(64) int32_t acc[2 * kTileRows * kWidth];
   int64_t r0 = 0;
   for (; r0 + kTileRows < rows; r0 += 2 * kTileRows) {
-    const uint8_t* a = x + r0 * stride;
-    _tile_zero(0);
-    _tile_zero(1);
-    _tile_zero(2);
-    _tile_zero(3);
-    for (int64_t s = 0; s < steps; ++s) {
-      const int8_t* w = panel + s * kStepBytes;
-      _tile_loadd(6, w, kPanelStride);
-      _tile_loadd(7, w + 64, kPanelStride);
-      _tile_loadd(4, a + s * kTileBytes, stride);
-      _tile_loadd(5, a + kTileRows * stride + s * kTileBytes, stride);
-      _tile_dpbusd(0, 4, 6);
-      _tile_dpbusd(1, 4, 7);
-      _tile_dpbusd(2, 5, 6);
-      _tile_dpbusd(3, 5, 7);
-    }
-    _tile_stored(0, acc, kAccStride);
-    _tile_stored(1, acc + 16, kAccStride);
-    _tile_stored(2, acc + kTileRows * kWidth, kAccStride);
-    _tile_stored(3, acc + kTileRows * kWidth + 16, kAccStride);
+    RowTileSums<2>(x + r0 * stride, stride, panel, steps, acc);
     Dequantize(acc, r0, std::min(2 * kTileRows, rows - r0), scales, sums);
   }
   if (r0 < rows) {  // one row tile left
-    const uint8_t* a = x + r0 * stride;
-    _tile_zero(0);
-    _tile_zero(1);
-    for (int64_t s = 0; s < steps; ++s) {
-      const int8_t* w = panel + s * kStepBytes;
-      _tile_loadd(6, w, kPanelStride);
-      _tile_loadd(7, w + 64, kPanelStride);
-      _tile_loadd(4, a + s * kTileBytes, stride);
-      _tile_dpbusd(0, 4, 6);
-      _tile_dpbusd(1, 4, 7);
-    }
-    _tile_stored(0, acc, kAccStride);
-    _tile_stored(1, acc + 16, kAccStride);
+    RowTileSums<1>(x + r0 * stride, stride, panel, steps, acc);
     Dequantize(acc, r0, rows - r0, scales, sums);
   }
 }
