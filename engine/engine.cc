@@ -82,10 +82,11 @@ std::vector<std::shared_ptr<const SourceMemory>> TranslationModel::EncodeForDeco
 }
 
 std::unique_ptr<EncodingTask> TranslationModel::StartEncoding(
-    absl::Span<const std::vector<int32_t>> sources, EncodingTask::Output output) const {
-  return std::unique_ptr<EncodingTask>(new EncodingTask(*model_, sources, output,
-                                                        /*encoder_workspace=*/nullptr,
-                                                        /*decoder_workspace=*/nullptr));
+    absl::Span<const std::vector<int32_t>> sources, EncodingTask::Output output,
+    EncodingWorkspace* workspace) const {
+  return std::unique_ptr<EncodingTask>(
+      new EncodingTask(*model_, sources, output, workspace ? &workspace->encoder : nullptr,
+                       workspace ? &workspace->decoder : nullptr));
 }
 
 EncodingTask::EncodingTask(const MarianModel& model, absl::Span<const std::vector<int32_t>> sources,

@@ -80,6 +80,12 @@ class EncodingTask {
   Tensor* keys_values_ = nullptr;
 };
 
+// The buffers of an EncodingTask (see TranslationModel::StartEncoding).
+struct EncodingWorkspace {
+  EncoderWorkspace encoder;
+  DecoderWorkspace decoder;
+};
+
 struct LoadOptions {
   // Intra-op threads for calls made by the loading thread; 0 = all cores.
   int threads = 0;
@@ -128,8 +134,12 @@ class TranslationModel {
   std::unique_ptr<Generator> NewGenerator() const;
   // The same work as a task the caller runs a slice at a time. The sources
   // are copied; the task must not outlive this model.
+  // `workspace`, when given, holds the buffers the task works in and must
+  // outlive it: reusing one between tasks saves allocating (and
+  // page-faulting) tens of megabytes for every long batch.
   std::unique_ptr<EncodingTask> StartEncoding(absl::Span<const std::vector<int32_t>> sources,
-                                              EncodingTask::Output output) const;
+                                              EncodingTask::Output output,
+                                              EncodingWorkspace* workspace = nullptr) const;
 
   // Padded encoder states of a batch: [batch, max_length, d_model].
   void EncodeBatch(const PaddedBatch& batch, EncoderWorkspace& workspace, Tensor& states) const;

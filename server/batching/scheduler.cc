@@ -244,7 +244,13 @@ void Scheduler::StartEncoding(std::vector<Queued>& batch) {
       sources.push_back(batch[i].item.source);
       pending.items.push_back(std::move(batch[i]));
     }
-    pending.task = model_.StartEncoding(sources, output);
+    if (idle_workspaces_.empty()) {
+      pending.workspace = std::make_unique<engine::EncodingWorkspace>();
+    } else {
+      pending.workspace = std::move(idle_workspaces_.back());
+      idle_workspaces_.pop_back();
+    }
+    pending.task = model_.StartEncoding(sources, output, pending.workspace.get());
     pending.answered.assign(pending.items.size(), false);
     pending.open = static_cast<int>(pending.items.size());
     pending.order = next_order_++;
@@ -337,6 +343,12 @@ void Scheduler::FinishEncoding(Pending& pending) {
     live.trace.joined_at_step = generator_->steps();
     live_.emplace(job, std::move(live));
   }
+  ReuseWorkspace(pending);
+}
+
+void Scheduler::ReuseWorkspace(Pending& pending) {
+  pending.task.reset();
+  if (pending.workspace != nullptr) idle_workspaces_.push_back(std::move(pending.workspace));
 }
 
 void Scheduler::DropExpiredPending() {
@@ -362,6 +374,7 @@ void Scheduler::DropExpiredPending() {
   for (Pending& pending : pending_) {
     if (pending.open == 0) {
       pending_tokens_ -= pending.tokens;
+      ReuseWorkspace(pending);
     } else {
       still.push_back(std::move(pending));
     }

@@ -129,6 +129,9 @@ class Scheduler {
   };
   // An encoding task and the items it encodes (item b is the task's source b).
   struct Pending {
+    // The task's buffers (declared first: they outlive the task), back to
+    // idle_workspaces_ when it is done.
+    std::unique_ptr<engine::EncodingWorkspace> workspace;
     std::unique_ptr<engine::EncodingTask> task;
     std::vector<Queued> items;
     std::vector<bool> answered;  // dropped while encoding
@@ -146,6 +149,8 @@ class Scheduler {
   // Spends one step's encoder budget on pending_ and hands on what is done.
   void RunEncoders();
   void FinishEncoding(Pending& pending);
+  // Ends `pending`'s task and keeps its workspace for the next one.
+  void ReuseWorkspace(Pending& pending);
   void DecodeStep();
   void DropExpiredLive();
   void DropExpiredPending();
@@ -178,6 +183,10 @@ class Scheduler {
   // Decoder rows that live items and items being encoded may occupy.
   int reserved_rows_ = 0;
   std::vector<Pending> pending_;
+  // Workspaces of finished tasks, for the next ones: a long batch's buffers
+  // are tens of megabytes, which allocating anew for every batch would
+  // page-fault in again. At most as many as tasks ever ran at once.
+  std::vector<std::unique_ptr<engine::EncodingWorkspace>> idle_workspaces_;
   int64_t pending_tokens_ = 0;  // source tokens of pending_'s tasks
   int64_t next_order_ = 0;
   // Measured: the last decoder step's time, and the encoder's seconds per
