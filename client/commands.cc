@@ -56,6 +56,7 @@ int TranslateStreaming(Client& client, const tserve::v1::TranslateRequest& base,
     *request.mutable_options() = base.options();
     request.set_truncation(base.truncation());
     request.set_target_language(base.target_language());
+    request.set_source_language(base.source_language());
     bool printed_tokens = false;
     absl::Status status =
         client.TranslateStream(request, [&](const tserve::v1::TranslateStreamResponse& response) {

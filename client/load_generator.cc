@@ -167,6 +167,7 @@ class LoadRun {
         *request.mutable_options() = options_.translate.options();
         request.set_truncation(options_.translate.truncation());
         request.set_target_language(options_.translate.target_language());
+        request.set_source_language(options_.translate.source_language());
         TakeTexts(1, [&](const std::string& t) { request.set_text(t); });
         outcome.sentences = 1;
         int64_t tokens = 0;

@@ -62,9 +62,13 @@ ABSL_FLAG(std::optional<double>, topp, std::nullopt,
           "Sample among the most likely tokens whose probability reaches p.");
 ABSL_FLAG(std::optional<uint64_t>, seed, std::nullopt, "Sampling seed; unset picks one.");
 ABSL_FLAG(std::string, target_language, "",
-          "Language to translate into, for models with several (a code such as por; 'info' "
-          "lists a model's target_languages). Empty: the model's only one, or the texts' own "
-          ">>por<< prefix.");
+          "Language to translate into, for models with several (a code such as por, or "
+          "deu_Latn for NLLB-200; 'info' lists a model's target_languages). Empty: the model's "
+          "only one, or the texts' own >>por<< prefix (MarianMT).");
+ABSL_FLAG(std::string, source_language, "",
+          "translate, encode: language of the texts, for models that need it (NLLB-200, "
+          "M2M100, mBART-50: a code such as eng_Latn or en; 'info' lists a model's "
+          "source_languages). Empty for MarianMT models.");
 ABSL_FLAG(std::string, target_prefix, "", "Text the translation must start with.");
 ABSL_FLAG(bool, scores, false, "Print each hypothesis' score before it, tab-separated.");
 ABSL_FLAG(bool, json, false,
@@ -132,6 +136,7 @@ tserve::v1::TranslateRequest TranslateRequestFromFlags() {
   request.set_model(absl::GetFlag(FLAGS_model));
   request.set_truncation(TruncationFromFlags());
   request.set_target_language(absl::GetFlag(FLAGS_target_language));
+  request.set_source_language(absl::GetFlag(FLAGS_source_language));
   tserve::v1::DecodingOptions& options = *request.mutable_options();
   options.set_beam_size(absl::GetFlag(FLAGS_beam_size));
   options.set_num_hypotheses(absl::GetFlag(FLAGS_num_hypotheses));
@@ -154,6 +159,7 @@ absl::StatusOr<tserve::v1::EncodeRequest> EncodeRequestFromFlags() {
   request.set_model(absl::GetFlag(FLAGS_model));
   request.set_normalize(absl::GetFlag(FLAGS_normalize));
   request.set_truncation(TruncationFromFlags());
+  request.set_source_language(absl::GetFlag(FLAGS_source_language));
   const std::string pooling = absl::GetFlag(FLAGS_pooling);
   if (pooling == "mean") {
     request.set_pooling(tserve::v1::POOLING_MEAN);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <initializer_list>
 #include <map>
 #include <set>
 #include <string>
@@ -21,8 +22,9 @@ namespace {
 // The text translated to show that the loaded model runs.
 constexpr char kSmokeText[] = "Hello world.";
 constexpr int kSmokeMaxLength = 16;
-// Unused tensors listed by name before the rest are only counted.
+// Unused tensors and language codes listed by name before the rest are only counted.
 constexpr size_t kMaxListedTensors = 8;
+constexpr size_t kMaxListedLanguages = 5;
 
 class Report {
  public:
@@ -145,14 +147,20 @@ void DescribeCheckpoint(const Checkpoint& checkpoint, Report& report) {
                                          absl::StrJoin(dtypes, ", "), HumanBytes(bytes)));
 }
 
-void DescribeTokenizer(const Tokenizer& tokenizer, Report& report) {
-  report.Line("tokenizer (source.spm, target.spm, vocab.json):");
-  const Vocabulary& source = tokenizer.source_vocab();
-  const Vocabulary& target = tokenizer.target_vocab();
-  report.Fact("vocab.json", absl::StrCat(source.size(), " pieces"));
-  if (&source != &target) report.Fact("target_vocab.json", absl::StrCat(target.size(), " pieces"));
-  report.Fact("</s> <unk> <pad>", absl::StrFormat("%d %d %d", tokenizer.eos_id(),
-                                                  tokenizer.unk_id(), tokenizer.pad_id()));
+// "a, b, c and 7 more": the first `max` items by name, the rest counted.
+std::string FirstFew(const std::vector<std::string>& items, size_t max) {
+  std::vector<std::string> listed(items.begin(), items.begin() + std::min(items.size(), max));
+  std::string text = absl::StrJoin(listed, ", ");
+  if (items.size() > listed.size()) absl::StrAppend(&text, " and ", items.size() - max, " more");
+  return text;
+}
+
+// "3 codes: deu_Latn, eng_Latn, fra_Latn" (NLLB-200 has 202).
+std::string SomeCodes(const std::vector<std::string>& codes) {
+  return absl::StrCat(codes.size(), " codes: ", FirstFew(codes, kMaxListedLanguages));
+}
+
+void DescribeMarianLanguages(const Tokenizer& tokenizer, Report& report) {
   const std::vector<std::string>& languages = tokenizer.target_languages();
   report.Fact("target languages",
               languages.empty() ? "none (no >>xx<< tokens)"
@@ -163,21 +171,76 @@ void DescribeTokenizer(const Tokenizer& tokenizer, Report& report) {
                                  "text prefix)"));
 }
 
+// NLLB-200, M2M100, mBART-50: one vocabulary; source and target languages named apart.
+void DescribeFairseqLanguages(const Tokenizer& tokenizer, Report& report) {
+  report.Fact("source languages", absl::StrCat(SomeCodes(tokenizer.source_languages()),
+                                               " (a request must name one: source_language)"));
+  report.Fact("target languages",
+              absl::StrCat(SomeCodes(tokenizer.target_languages()),
+                           " (a request must name one: target_language; its token is the "
+                           "first generated token)"));
+}
+
+void DescribeTokenizer(const Tokenizer& tokenizer, Report& report) {
+  const Vocabulary& source = tokenizer.source_vocab();
+  const Vocabulary& target = tokenizer.target_vocab();
+  const TokenizerFamily family = tokenizer.family();
+  if (family == TokenizerFamily::kMarian) {
+    report.Line("tokenizer (source.spm, target.spm, vocab.json):");
+    report.Fact("vocab.json", absl::StrCat(source.size(), " pieces"));
+    if (&source != &target) {
+      report.Fact("target_vocab.json", absl::StrCat(target.size(), " pieces"));
+    }
+  } else {
+    const char* kind = family == TokenizerFamily::kNllb     ? "NLLB-200"
+                       : family == TokenizerFamily::kM2m100 ? "M2M100"
+                                                            : "mBART-50";
+    report.Line(absl::StrCat("tokenizer (", kind, ": sentencepiece.bpe.model",
+                             family == TokenizerFamily::kM2m100 ? ", vocab.json" : "",
+                             ", fairseq ids):"));
+    report.Fact("vocabulary", absl::StrCat(source.size(), " tokens, language codes included"));
+  }
+  report.Fact("</s> <unk> <pad>", absl::StrFormat("%d %d %d", tokenizer.eos_id(),
+                                                  tokenizer.unk_id(), tokenizer.pad_id()));
+  if (family == TokenizerFamily::kMarian) {
+    DescribeMarianLanguages(tokenizer, report);
+  } else {
+    DescribeFairseqLanguages(tokenizer, report);
+  }
+}
+
 void DescribeUnusedTensors(const std::vector<std::string>& unused, Report& report) {
   if (unused.empty()) {
     report.Fact("unused tensors", "none");
     return;
   }
-  std::vector<std::string> listed(unused.begin(),
-                                  unused.begin() + std::min(unused.size(), kMaxListedTensors));
-  std::string text = absl::StrJoin(listed, ", ");
-  if (unused.size() > listed.size()) {
-    absl::StrAppend(&text, " and ", unused.size() - listed.size(), " more");
+  report.Fact("unused tensors", absl::StrCat(FirstFew(unused, kMaxListedTensors),
+                                             " (tied views or tables tserve computes)"));
+}
+
+// The first of `preferred` that `codes` (sorted) holds, else the first code; "" for none.
+std::string PreferredCode(const std::vector<std::string>& codes,
+                          std::initializer_list<std::string_view> preferred) {
+  for (std::string_view code : preferred) {
+    if (std::binary_search(codes.begin(), codes.end(), code)) return std::string(code);
   }
-  report.Fact("unused tensors", absl::StrCat(text, " (tied views or tables tserve computes)"));
+  return codes.empty() ? std::string() : codes.front();
 }
 
 }  // namespace
+
+SmokeLanguages SmokeLanguagesOf(const Tokenizer& tokenizer) {
+  const std::vector<std::string>& targets = tokenizer.target_languages();
+  if (tokenizer.family() == TokenizerFamily::kMarian) {
+    return SmokeLanguages{"", targets.size() > 1 ? targets.front() : ""};
+  }
+  SmokeLanguages out;
+  out.source = PreferredCode(tokenizer.source_languages(), {"eng_Latn", "en", "en_XX"});
+  const auto other = std::find_if(targets.begin(), targets.end(),
+                                  [&out](const std::string& code) { return code != out.source; });
+  out.target = other != targets.end() ? *other : out.source;
+  return out;
+}
 
 ModelCheck CheckModelDirectory(const std::string& model_dir, const LoadOptions& options) {
   Report report;
@@ -206,21 +269,28 @@ ModelCheck CheckModelDirectory(const std::string& model_dir, const LoadOptions& 
   report.Line("translation:");
   report.Fact("loaded", absl::StrFormat("in %.1f s, compute type %s", seconds,
                                         ComputeTypeName(options.compute_type)));
-  const std::vector<std::string>& languages = (*model)->tokenizer().target_languages();
-  const std::string language = languages.size() > 1 ? languages[0] : "";
-  absl::StatusOr<EncodedText> source = (*model)->tokenizer().EncodeSource(
+  const Tokenizer& tokenizer = (*model)->tokenizer();
+  const SmokeLanguages languages = SmokeLanguagesOf(tokenizer);
+  absl::StatusOr<EncodedText> source = tokenizer.EncodeSource(
       kSmokeText, static_cast<size_t>(config->max_position_embeddings), /*truncate=*/true,
-      language);
+      RequestLanguages{languages.source, languages.target}, LanguageRequirement::kRequired);
   if (!source.ok()) return report.Fail("tokenizing", source.status());
   DecodingOptions decoding;
   decoding.max_length = std::min<int>(kSmokeMaxLength, config->max_position_embeddings);
+  if (tokenizer.forces_target_language()) {
+    absl::StatusOr<int32_t> forced = tokenizer.TargetLanguageTokenId(languages.target);
+    if (!forced.ok()) return report.Fail("tokenizing", forced.status());
+    decoding.forced_first_token = *forced;
+  }
   absl::StatusOr<std::vector<GenerationResult>> result =
       (*model)->Translate({source->ids}, decoding);
   if (!result.ok()) return report.Fail("translating", result.status());
   const Hypothesis& best = (*result)[0].hypotheses[0];
-  report.Fact(absl::StrCat("\"", kSmokeText, "\"", language.empty() ? "" : " to ", language),
+  report.Fact(absl::StrCat("\"", kSmokeText, "\"",
+                           languages.source.empty() ? "" : absl::StrCat(" from ", languages.source),
+                           languages.target.empty() ? "" : absl::StrCat(" to ", languages.target)),
               absl::StrFormat("\"%s\" (%d source tokens, %d generated, greedy)",
-                              (*model)->tokenizer().DecodeTarget(best.ids), source->ids.size(),
+                              tokenizer.DecodeTarget(best.ids), source->ids.size(),
                               best.ids.size() + (best.ended_with_eos ? 1 : 0)));
   return report.Pass();
 }

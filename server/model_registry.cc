@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "engine/model_check.h"
 
 namespace tserve::server {
 
@@ -52,11 +53,13 @@ absl::StatusOr<std::unique_ptr<ServedModel>> LoadServedModel(const ModelSpec& sp
 
   // Warm-up: one short greedy translation through the scheduler, so the
   // first request does not pay for primitive creation and first touches.
-  // Its output is discarded, so a model with several target languages needs
-  // none named here.
+  // Its output is discarded, so any of the model's languages will do (NLLB's and
+  // M2M100's source needs one).
+  const engine::SmokeLanguages languages = engine::SmokeLanguagesOf(served->model->tokenizer());
   absl::StatusOr<engine::EncodedText> source = served->model->tokenizer().EncodeSource(
       "Hello world.", served->defaults.max_input_tokens,
-      /*truncate=*/true, /*target_language=*/"", engine::LanguageRequirement::kOptional);
+      /*truncate=*/true, engine::RequestLanguages{languages.source, languages.target},
+      engine::LanguageRequirement::kOptional);
   if (!source.ok()) {
     return absl::Status(
         source.status().code(),

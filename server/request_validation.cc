@@ -147,8 +147,9 @@ absl::StatusOr<engine::DecodingOptions> ToEngineOptions(
     const tserve::v1::DecodingOptions& in, const DecodingDefaults& defaults,
     const RequestLimits& limits, const engine::ModelConfig& config,
     absl::FunctionRef<std::vector<int32_t>(absl::string_view)> encode_target,
-    uint64_t random_seed) {
+    uint64_t random_seed, std::optional<int32_t> forced_first_token) {
   engine::DecodingOptions out;
+  out.forced_first_token = forced_first_token;
 
   if (in.beam_size() > static_cast<uint32_t>(limits.max_beam_size)) {
     return Invalid(absl::StrCat("options.beam_size=", in.beam_size(),
@@ -226,10 +227,13 @@ absl::StatusOr<engine::DecodingOptions> ToEngineOptions(
       return Invalid("options.target_prefix is not valid UTF-8: send UTF-8 encoded text");
     }
     out.target_prefix = encode_target(in.target_prefix());
-    if (static_cast<int64_t>(out.target_prefix.size()) >= out.max_length) {
+    // A forced first token (a target-language token) comes before the prefix.
+    const bool forced = out.forced_first_token || config.forced_bos_token_id;
+    if (static_cast<int64_t>(out.target_prefix.size()) + (forced ? 1 : 0) >= out.max_length) {
       return Invalid(absl::StrCat("options.target_prefix has ", out.target_prefix.size(),
                                   " tokens; it must be shorter than max_length (", out.max_length,
-                                  "): shorten the prefix or raise max_length"));
+                                  ")", forced ? " - 1, for the forced target-language token" : "",
+                                  ": shorten the prefix or raise max_length"));
     }
   }
 

@@ -5,6 +5,7 @@
 // Pure functions: no gRPC, no model, so they are unit-tested directly.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,12 +55,15 @@ absl::Status ValidateTruncation(int truncation);
 // Turns the request's options into engine options, applying the defaults and
 // checking every range against the server limits and the model.
 // `encode_target` tokenizes the target prefix (without </s>); `random_seed`
-// is used when the request leaves the seed unset. INVALID_ARGUMENT with a
-// message naming the option and what to change.
+// is used when the request leaves the seed unset; `forced_first_token` is the
+// first token to generate (the target-language token of NLLB-200 and M2M100;
+// none: the model's forced_bos_token_id, if any), which the target prefix
+// follows. INVALID_ARGUMENT with a message naming the option and what to change.
 absl::StatusOr<engine::DecodingOptions> ToEngineOptions(
     const tserve::v1::DecodingOptions& options, const DecodingDefaults& defaults,
     const RequestLimits& limits, const engine::ModelConfig& config,
-    absl::FunctionRef<std::vector<int32_t>(absl::string_view)> encode_target, uint64_t random_seed);
+    absl::FunctionRef<std::vector<int32_t>(absl::string_view)> encode_target, uint64_t random_seed,
+    std::optional<int32_t> forced_first_token = std::nullopt);
 
 }  // namespace tserve::server
 

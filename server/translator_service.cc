@@ -2,9 +2,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -20,6 +22,7 @@
 #include "server/batching/work_item.h"
 #include "server/build_info.h"
 #include "server/reply_size.h"
+#include "server/request_tokens.h"
 #include "server/request_validation.h"
 
 namespace tserve::server {
@@ -53,51 +56,6 @@ uint64_t RandomSeed() {
 
 std::string_view StdView(absl::string_view s) { return std::string_view(s.data(), s.size()); }
 
-// The name of text `i` of `count` in error messages.
-std::string TextName(int i, int count) {
-  return count == 1 ? std::string("the text") : absl::StrCat("texts[", i, "]");
-}
-
-// Tokenizes every text with the model's source vocabulary and the request's
-// target language ("" for none; Encode requires none). A refused language is
-// reported as the tokenizer words it, naming the text; the message of an
-// over-long text says how to get it accepted.
-absl::Status EncodeTexts(const ServedModel& served,
-                         const google::protobuf::RepeatedPtrField<std::string>& texts,
-                         tserve::v1::Truncation truncation, absl::string_view target_language,
-                         engine::LanguageRequirement requirement,
-                         std::vector<engine::EncodedText>* out) {
-  const engine::Tokenizer& tokenizer = served.model->tokenizer();
-  // An unknown target_language is the request's fault, not any one text's.
-  if (absl::Status s = tokenizer.CheckTargetLanguage(StdView(target_language)); !s.ok()) return s;
-  if (absl::Status s = ValidateTruncation(truncation); !s.ok()) return s;
-  const bool truncate = TruncationRequested(truncation);
-  const size_t limit = static_cast<size_t>(served.defaults.max_input_tokens);
-  out->reserve(texts.size());
-  for (int i = 0; i < texts.size(); ++i) {
-    absl::StatusOr<engine::SourceTokens> tokens =
-        tokenizer.TokenizeSource(StdView(texts[i]), StdView(target_language), requirement);
-    if (!tokens.ok()) {
-      if (tokens.status().code() != absl::StatusCode::kInvalidArgument) return tokens.status();
-      return absl::InvalidArgumentError(
-          absl::StrCat(TextName(i, texts.size()), ": ", tokens.status().message()));
-    }
-    absl::StatusOr<engine::EncodedText> encoded =
-        tokenizer.LimitSource(*std::move(tokens), limit, truncate);
-    if (!encoded.ok()) {
-      if (encoded.status().code() == absl::StatusCode::kInvalidArgument) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(TextName(i, texts.size()), ": ", encoded.status().message(),
-                         " (--max_input_tokens and the model's positions); shorten it, split it, "
-                         "or set truncation=TRUNCATION_END"));
-      }
-      return encoded.status();
-    }
-    out->push_back(std::move(encoded).value());
-  }
-  return absl::OkStatus();
-}
-
 int64_t GeneratedTokens(const engine::GenerationResult& result) {
   int64_t n = 0;
   for (const engine::Hypothesis& h : result.hypotheses) {
@@ -106,25 +64,55 @@ int64_t GeneratedTokens(const engine::GenerationResult& result) {
   return n;
 }
 
+// `forced_first`: the decoding's forced first token, left out of the token lists.
 void FillResult(const engine::Tokenizer& tokenizer, const engine::GenerationResult& result,
                 const engine::EncodedText& source, const tserve::v1::DecodingOptions& options,
-                tserve::v1::TranslationResult* out) {
+                std::optional<int32_t> forced_first, tserve::v1::TranslationResult* out) {
   const bool token_scores = options.return_token_scores();
   const bool scores = options.return_scores() || token_scores;
   for (const engine::Hypothesis& h : result.hypotheses) {
     tserve::v1::Hypothesis* hyp = out->add_hypotheses();
     hyp->set_text(tokenizer.DecodeTarget(h.ids));
     if (scores) hyp->set_score(h.score);
+    const auto hidden = static_cast<std::ptrdiff_t>(HiddenTokens(h.ids, forced_first));
     if (token_scores) {
-      hyp->mutable_token_scores()->Assign(h.token_scores.begin(), h.token_scores.end());
+      hyp->mutable_token_scores()->Assign(h.token_scores.begin() + hidden, h.token_scores.end());
     }
     if (options.return_tokens()) {
-      hyp->mutable_token_ids()->Assign(h.ids.begin(), h.ids.end());
-      for (int32_t id : h.ids) hyp->add_tokens(tokenizer.TargetPiece(id));
+      hyp->mutable_token_ids()->Assign(h.ids.begin() + hidden, h.ids.end());
+      for (auto it = h.ids.begin() + hidden; it != h.ids.end(); ++it) {
+        hyp->add_tokens(tokenizer.TargetPiece(*it));
+      }
     }
   }
   out->set_input_tokens(static_cast<uint32_t>(source.ids.size()));
   out->set_truncated(source.truncated);
+}
+
+// The common start of Translate and TranslateStream once the model is known: the
+// request's options as engine options and its texts tokenized (`sources`). Where the
+// tokenizer forces the target language (NLLB-200, M2M100, mBART-50), its token is the
+// forced first token of every text.
+absl::StatusOr<engine::DecodingOptions> PrepareTranslation(
+    const ServedModel& served, const RequestLimits& limits,
+    const tserve::v1::DecodingOptions& options,
+    const google::protobuf::RepeatedPtrField<std::string>& texts, tserve::v1::Truncation truncation,
+    const engine::RequestLanguages& languages, std::vector<engine::EncodedText>* sources) {
+  const engine::Tokenizer& tokenizer = served.model->tokenizer();
+  absl::StatusOr<std::optional<int32_t>> forced = ForcedLanguageToken(tokenizer, languages.target);
+  if (!forced.ok()) return forced.status();
+  absl::StatusOr<engine::DecodingOptions> decoding = ToEngineOptions(
+      options, served.defaults, limits, served.model->config(),
+      [&tokenizer](absl::string_view text) { return tokenizer.EncodeTarget(StdView(text)); },
+      RandomSeed(), *forced);
+  if (!decoding.ok()) return decoding.status();
+  if (absl::Status s = EncodeTexts(tokenizer, static_cast<size_t>(served.defaults.max_input_tokens),
+                                   texts, truncation, languages,
+                                   engine::LanguageRequirement::kRequired, sources);
+      !s.ok()) {
+    return s;
+  }
+  return decoding;
 }
 
 // Detokenizes a growing token sequence and returns what each token adds.
@@ -272,18 +260,11 @@ class TranslateCall final : public UnaryCall {
         !s.ok()) {
       return s;
     }
-    const engine::Tokenizer& tokenizer = model_->model->tokenizer();
-    absl::StatusOr<engine::DecodingOptions> decoding = ToEngineOptions(
-        request_->options(), model_->defaults, service.limits(), model_->model->config(),
-        [&tokenizer](absl::string_view text) { return tokenizer.EncodeTarget(StdView(text)); },
-        RandomSeed());
+    absl::StatusOr<engine::DecodingOptions> decoding = PrepareTranslation(
+        *model_, service.limits(), request_->options(), request_->texts(), request_->truncation(),
+        {request_->source_language(), request_->target_language()}, &sources_);
     if (!decoding.ok()) return decoding.status();
-    if (absl::Status s = EncodeTexts(*model_, request_->texts(), request_->truncation(),
-                                     request_->target_language(),
-                                     engine::LanguageRequirement::kRequired, &sources_);
-        !s.ok()) {
-      return s;
-    }
+    forced_first_ = ForcedFirstToken(*decoding, model_->model->config());
 
     return SubmitItems(context, [&decoding](WorkItem& item) {
       item.kind = WorkItem::Kind::kTranslate;
@@ -297,7 +278,7 @@ class TranslateCall final : public UnaryCall {
     int64_t generated = 0;
     for (size_t i = 0; i < results_.size(); ++i) {
       FillResult(tokenizer, results_[i]->translation, sources_[i], request_->options(),
-                 response_->add_results());
+                 forced_first_, response_->add_results());
       generated += GeneratedTokens(results_[i]->translation);
     }
     model_->metrics->AddGeneratedTokens(generated);
@@ -315,6 +296,7 @@ class TranslateCall final : public UnaryCall {
 
   const tserve::v1::TranslateRequest* const request_;
   tserve::v1::TranslateResponse* const response_;
+  std::optional<int32_t> forced_first_;  // of every item's decoding
 };
 
 class EncodeCall final : public UnaryCall {
@@ -352,10 +334,13 @@ class EncodeCall final : public UnaryCall {
             absl::StrCat("pooling=", request_->pooling(),
                          " is not a pooling: use POOLING_MEAN, POOLING_FIRST or POOLING_NONE"));
     }
-    // Encoder states need no target language; a text's own >>xx<< still counts.
-    if (absl::Status s =
-            EncodeTexts(*model_, request_->texts(), request_->truncation(), /*target_language=*/"",
-                        engine::LanguageRequirement::kOptional, &sources_);
+    // Encoder states need no target language (a Marian text's own >>xx<< still counts);
+    // NLLB's and M2M100's encoder input starts with the source-language token.
+    if (absl::Status s = EncodeTexts(model_->model->tokenizer(),
+                                     static_cast<size_t>(model_->defaults.max_input_tokens),
+                                     request_->texts(), request_->truncation(),
+                                     {request_->source_language(), /*target=*/""},
+                                     engine::LanguageRequirement::kOptional, &sources_);
         !s.ok()) {
       return s;
     }
@@ -454,23 +439,16 @@ class StreamCall final : public grpc::ServerWriteReactor<TranslateStreamResponse
     record_.set_model(model_->name);
     max_reply_bytes_ = service.limits().max_reply_bytes;
     if (absl::Status s = ValidateText(request_->text()); !s.ok()) return s;
-    const engine::Tokenizer& tokenizer = model_->model->tokenizer();
-    absl::StatusOr<engine::DecodingOptions> decoding = ToEngineOptions(
-        request_->options(), model_->defaults, service.limits(), model_->model->config(),
-        [&tokenizer](absl::string_view text) { return tokenizer.EncodeTarget(StdView(text)); },
-        RandomSeed());
-    if (!decoding.ok()) return decoding.status();
     google::protobuf::RepeatedPtrField<std::string> texts;
     texts.Add()->assign(request_->text());
     std::vector<engine::EncodedText> sources;
-    if (absl::Status s =
-            EncodeTexts(*model_, texts, request_->truncation(), request_->target_language(),
-                        engine::LanguageRequirement::kRequired, &sources);
-        !s.ok()) {
-      return s;
-    }
+    absl::StatusOr<engine::DecodingOptions> decoding = PrepareTranslation(
+        *model_, service.limits(), request_->options(), texts, request_->truncation(),
+        {request_->source_language(), request_->target_language()}, &sources);
+    if (!decoding.ok()) return decoding.status();
     source_ = std::move(sources.front());
-    detokenizer_ = std::make_unique<IncrementalDetokenizer>(tokenizer);
+    forced_first_ = ForcedFirstToken(*decoding, model_->model->config());
+    detokenizer_ = std::make_unique<IncrementalDetokenizer>(model_->model->tokenizer());
     streams_tokens_ = decoding->beam_size <= 1 || decoding->sampling();
 
     WorkItem item;
@@ -488,11 +466,16 @@ class StreamCall final : public grpc::ServerWriteReactor<TranslateStreamResponse
     return model_->scheduler->Submit(std::move(items));
   }
 
-  // Engine thread.
+  // Engine thread. The forced first token (a target-language token) is not sent, and
+  // the indexes after it are those of Hypothesis.token_ids.
   void SendToken(const engine::StreamedToken& token) {
+    if (token.index == 0 && forced_first_ == token.id) {
+      hidden_ = 1;
+      return;
+    }
     TranslateStreamResponse message;
     tserve::v1::StreamToken* out = message.mutable_token();
-    out->set_index(static_cast<uint32_t>(token.index));
+    out->set_index(static_cast<uint32_t>(token.index - hidden_));
     out->set_token_id(token.id);
     out->set_token(model_->model->tokenizer().TargetPiece(token.id));
     out->set_text(detokenizer_->Add(token.id));
@@ -517,7 +500,7 @@ class StreamCall final : public grpc::ServerWriteReactor<TranslateStreamResponse
     }
     TranslateStreamResponse message;
     FillResult(model_->model->tokenizer(), translation, source_, request_->options(),
-               message.mutable_result());
+               forced_first_, message.mutable_result());
     model_->metrics->AddGeneratedTokens(GeneratedTokens(translation));
     if (absl::Status s =
             CheckReplySize(static_cast<int64_t>(message.ByteSizeLong()), max_reply_bytes_,
@@ -566,6 +549,8 @@ class StreamCall final : public grpc::ServerWriteReactor<TranslateStreamResponse
   ServedModel* model_ = nullptr;
   engine::EncodedText source_;
   std::unique_ptr<IncrementalDetokenizer> detokenizer_;
+  std::optional<int32_t> forced_first_;  // of the decoding
+  int hidden_ = 0;                       // 1 once the forced first token was left out
   bool streams_tokens_ = true;
   int64_t max_reply_bytes_ = 0;
 
@@ -609,9 +594,12 @@ void FillModelInfo(const ServedModel& served, const RequestLimits& limits, bool 
   l->set_default_max_length(static_cast<uint32_t>(served.defaults.max_length));
   info->set_load_seconds(served.load_seconds);
   info->set_is_default(is_default);
-  for (const std::string& code : served.model->tokenizer().target_languages()) {
-    info->add_target_languages(code);
-  }
+  const engine::Tokenizer& tokenizer = served.model->tokenizer();
+  info->mutable_target_languages()->Assign(tokenizer.target_languages().begin(),
+                                           tokenizer.target_languages().end());
+  info->mutable_source_languages()->Assign(tokenizer.source_languages().begin(),
+                                           tokenizer.source_languages().end());
+  info->set_family(std::string(engine::ModelTypeName(c.family)));
 }
 
 }  // namespace

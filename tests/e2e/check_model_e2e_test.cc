@@ -3,6 +3,7 @@
 // wrong and exits 1.
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -49,6 +50,33 @@ TEST(CheckModelTest, ReportsLanguagesSpecialIdsAndGenerationRules) {
   EXPECT_THAT(r.output, HasSubstr("special ids:           pad 220, eos 13, decoder start 220"));
   EXPECT_THAT(r.output, HasSubstr("renormalize_logits:    true"));
   EXPECT_THAT(r.output, HasSubstr("\"Hello world.\" to pob"));
+}
+
+// NLLB-200, M2M100 and mBART-50 name source and target languages apart; the smoke
+// translation uses English and the next language, the target token forced first.
+TEST(CheckModelTest, ReportsSourceAndTargetLanguagesOfTheOtherFamilies) {
+  struct Case {
+    std::string dir, tokenizer, codes, smoke;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"nllb-layout-f32", "tokenizer (NLLB-200: sentencepiece.bpe.model, fairseq ids):",
+            "3 codes: deu_Latn, eng_Latn, fra_Latn", "\"Hello world.\" from eng_Latn to deu_Latn"},
+           {"m2m100-layout-f32",
+            "tokenizer (M2M100: sentencepiece.bpe.model, vocab.json, fairseq ids):",
+            "3 codes: de, en, fr", "\"Hello world.\" from en to de"},
+           {"mbart-layout-f32", "tokenizer (mBART-50: sentencepiece.bpe.model, fairseq ids):",
+            "3 codes: de_DE, en_XX, fr_XX", "\"Hello world.\" from en_XX to de_DE"}}) {
+    SCOPED_TRACE(c.dir);
+    const ProcessResult r = Check(kModels + c.dir);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_THAT(r.output, HasSubstr(c.tokenizer));
+    EXPECT_THAT(r.output, HasSubstr("source languages:      " + c.codes +
+                                    " (a request must name one: source_language)"));
+    EXPECT_THAT(r.output, HasSubstr("target languages:      " + c.codes));
+    EXPECT_THAT(r.output, HasSubstr(c.smoke));
+    EXPECT_THAT(r.output, Not(HasSubstr(">>")));  // Marian's language tokens only
+    EXPECT_THAT(r.output, HasSubstr("OK: tserve can serve this model"));
+  }
 }
 
 TEST(CheckModelTest, ReportsSeparateVocabulariesWithoutSharedEmbeddings) {

@@ -133,8 +133,8 @@ class Client:
         o.return_tokens = return_tokens
         return o
 
-    def translate(self, texts, *, model="", target_language="", truncate=False, timeout=None,
-                  **options):
+    def translate(self, texts, *, model="", target_language="", source_language="",
+                  truncate=False, timeout=None, **options):
         """Translates `texts` (a list, or one string); returns a
         TranslateResponse with one result per text, in order.
 
@@ -143,25 +143,27 @@ class Client:
         sampling_topp, seed, target_prefix, return_scores,
         return_token_scores, return_tokens. target_language: a code of the
         model's target languages (see model_info()), for models with several.
+        source_language: a code of the model's source languages, for the models
+        that list some (NLLB-200, M2M100, mBART-50; "eng_Latn", "en").
         truncate: cut over-long texts instead of refusing them.
         """
         request = tserve_pb2.TranslateRequest(
             model=model, texts=_texts(texts), options=self._options(**options),
-            target_language=target_language,
+            target_language=target_language, source_language=source_language,
             truncation=tserve_pb2.TRUNCATION_END if truncate else tserve_pb2.TRUNCATION_NONE)
         try:
             return self._translator.Translate(request, timeout=self._deadline(timeout))
         except grpc.RpcError as e:
             raise _error(e) from None
 
-    def translate_stream(self, text, *, model="", target_language="", truncate=False,
-                         timeout=None, **options):
+    def translate_stream(self, text, *, model="", target_language="", source_language="",
+                         truncate=False, timeout=None, **options):
         """Translates one text; yields TranslateStreamResponse messages: one
         per generated token (`token`), then the complete `result`. Options as
         for translate()."""
         request = tserve_pb2.TranslateStreamRequest(
             model=model, text=_texts(text)[0], options=self._options(**options),
-            target_language=target_language,
+            target_language=target_language, source_language=source_language,
             truncation=tserve_pb2.TRUNCATION_END if truncate else tserve_pb2.TRUNCATION_NONE)
         call = self._translator.TranslateStream(request, timeout=self._deadline(timeout))
         try:
@@ -173,14 +175,15 @@ class Client:
             call.cancel()  # no-op once finished; ends the call if the caller stops early
 
     def encode(self, texts, *, model="", pooling="mean", normalize=False, truncate=False,
-               timeout=None):
+               source_language="", timeout=None):
         """Encoder states of `texts`: pooling "mean", "first" or "none" (every
-        token's state); normalize divides each vector by its L2 norm. Returns
-        an EncodeResponse."""
+        token's state); normalize divides each vector by its L2 norm;
+        source_language as for translate(). Returns an EncodeResponse."""
         if pooling not in _POOLINGS:
             raise ValueError(f"pooling={pooling!r}: use one of {sorted(_POOLINGS)}")
         request = tserve_pb2.EncodeRequest(
             model=model, texts=_texts(texts), pooling=_POOLINGS[pooling], normalize=normalize,
+            source_language=source_language,
             truncation=tserve_pb2.TRUNCATION_END if truncate else tserve_pb2.TRUNCATION_NONE)
         try:
             return self._translator.Encode(request, timeout=self._deadline(timeout))

@@ -80,6 +80,7 @@ class ClientTest(unittest.TestCase):
     def setUpClass(cls):
         cls.server = Server([f"--model=swish={model_dir('swish-untied-f16')}",
                              f"--model=multi={model_dir('multi-target-f32')}",
+                             f"--model=nllb={model_dir('nllb-layout-f32')}",
                              "--compute_type=float32", "--max_input_tokens=64"])
         cls.client = Client(cls.server.address, timeout=60)
         cls.server.wait_serving(cls.client)
@@ -98,10 +99,14 @@ class ClientTest(unittest.TestCase):
 
     def test_model_info(self):
         info = self.client.model_info()
-        self.assertEqual([m.name for m in info.models], ["swish", "multi"])
+        self.assertEqual([m.name for m in info.models], ["swish", "multi", "nllb"])
         self.assertEqual(info.models[0].config.d_model, 80)
         self.assertEqual(info.models[0].compute_type, "float32")
         self.assertGreater(len(info.models[1].target_languages), 1)
+        self.assertEqual(info.models[1].family, "marian")
+        self.assertEqual(list(info.models[2].source_languages),
+                         ["deu_Latn", "eng_Latn", "fra_Latn"])
+        self.assertEqual(info.models[2].family, "m2m_100")
         self.assertTrue(info.server_version)
         one = self.client.model_info("multi")
         self.assertEqual([m.name for m in one.models], ["multi"])
@@ -164,6 +169,28 @@ class ClientTest(unittest.TestCase):
             self.client.translate(["Hello."], model="multi", target_language="xx-none")
         self.assertEqual(caught.exception.code, grpc.StatusCode.INVALID_ARGUMENT)
 
+    def test_source_language_is_passed_through(self):
+        with self.assertRaises(TserveError) as caught:
+            self.client.translate(["Hello world."], model="nllb", target_language="deu_Latn")
+        self.assertEqual(caught.exception.code, grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertIn("source_language", caught.exception.message)
+        self.assertIn("deu_Latn, eng_Latn, fra_Latn", caught.exception.message)
+        languages = dict(model="nllb", source_language="eng_Latn", target_language="deu_Latn")
+        response = self.client.translate(["Hello world."], max_length=10, beam_size=1,
+                                         return_tokens=True, **languages)
+        best = response.results[0].hypotheses[0]
+        self.assertNotIn("deu_Latn", best.text)
+        messages = list(self.client.translate_stream("Hello world.", max_length=10, beam_size=1,
+                                                     **languages))
+        self.assertEqual([m.token.token_id for m in messages[:-1]], list(best.token_ids))
+        self.assertEqual(messages[-1].result.hypotheses[0].text, best.text)
+        english = self.client.encode("Hello world.", model="nllb", source_language="eng_Latn",
+                                     pooling="none")
+        self.assertEqual(english.embeddings[0].input_tokens, response.results[0].input_tokens)
+        with self.assertRaises(TserveError) as caught:
+            self.client.encode("Hello world.", model="swish", source_language="eng_Latn")
+        self.assertEqual(caught.exception.code, grpc.StatusCode.INVALID_ARGUMENT)
+
     def test_encode(self):
         response = self.client.encode(["Dog", "The old dog sleeps."], model="swish",
                                       normalize=True)
@@ -194,7 +221,7 @@ class ClientTest(unittest.TestCase):
         with self.assertRaises(TserveError) as caught:
             self.client.translate(["Hello."], model="nope")
         self.assertEqual(caught.exception.code, grpc.StatusCode.NOT_FOUND)
-        self.assertIn("loaded models: swish, multi", caught.exception.message)
+        self.assertIn("loaded models: swish, multi, nllb", caught.exception.message)
         with self.assertRaises(TserveError) as caught:
             self.client.translate(["a", " "], model="swish")
         self.assertEqual(caught.exception.code, grpc.StatusCode.INVALID_ARGUMENT)
