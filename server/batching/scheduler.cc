@@ -64,11 +64,10 @@ absl::Status Scheduler::Submit(std::vector<WorkItem> items) {
           " tokens waiting; limits ", options_.max_queue_sentences, " and ",
           options_.max_queue_tokens, "); retry with backoff or send fewer texts per call"));
     }
-    const int64_t request = next_request_++;
     for (WorkItem& item : items) {
       ItemTrace trace;
       trace.enqueued = now;
-      queue_.push_back(Queued{std::move(item), trace, request});
+      queue_.push_back(Queued{std::move(item), trace});
     }
     queued_tokens_ += tokens;
     counters_.admitted.fetch_add(count);
@@ -223,32 +222,21 @@ void Scheduler::StartEncoding(std::vector<Queued>& batch) {
   // Tasks of at most one step's budget per encoder layer: each is done in
   // about two slices per layer, so its sentences join the decoder early,
   // while a slice's matrix products still cover enough rows to run at full
-  // speed. A request's texts stay in one task, however long: its answer
-  // waits for all of them anyway, and joining the decoder together they
-  // share its steps (one by one they would each pay for steps of fewer
-  // rows). Its task is still sliced, so it stalls nobody else.
+  // speed. A longer sentence makes a task of its own.
   const engine::EncodingTask::Output output = batch.front().item.kind == WorkItem::Kind::kEncode
                                                   ? engine::EncodingTask::Output::kStates
                                                   : engine::EncodingTask::Output::kSourceMemories;
   const int64_t budget =
       options_.max_encoder_tokens_per_step * std::max<int64_t>(1, model_.config().encoder_layers);
-  // A request's texts next to each other, requests in arrival order.
-  std::stable_sort(batch.begin(), batch.end(),
-                   [](const Queued& a, const Queued& b) { return a.request < b.request; });
   size_t begin = 0;
   while (begin < batch.size()) {
     size_t end = begin;
     int64_t tokens = 0;
     while (end < batch.size()) {
-      size_t request_end = end;
-      int64_t request_tokens = 0;
-      for (; request_end < batch.size() && batch[request_end].request == batch[end].request;
-           ++request_end) {
-        request_tokens += static_cast<int64_t>(batch[request_end].item.source.size());
-      }
-      if (budget > 0 && end > begin && tokens + request_tokens > budget) break;
-      tokens += request_tokens;
-      end = request_end;
+      const int64_t length = static_cast<int64_t>(batch[end].item.source.size());
+      if (budget > 0 && end > begin && tokens + length > budget) break;
+      tokens += length;
+      ++end;
     }
     Pending pending;
     std::vector<std::vector<int32_t>> sources;
@@ -291,9 +279,7 @@ void Scheduler::RunEncoders() {
     }
     double budget = static_cast<double>(options_.max_encoder_tokens_per_step);
     if (options_.encoder_budget_follows_step && encoder_seconds_per_token_ > 0) {
-      const double seconds =
-          std::max(last_step_seconds_, absl::ToDoubleSeconds(options_.min_encoder_slice));
-      budget = std::max(budget, seconds / encoder_seconds_per_token_);
+      budget = std::max(budget, last_step_seconds_ / encoder_seconds_per_token_);
     }
     const absl::Time start = absl::Now();
     double left = budget;

@@ -51,12 +51,6 @@ struct SchedulerOptions {
   // would bring tokens hardly sooner but cost throughput (sentences would
   // join the live set later). The stall is then at most one step's time.
   bool encoder_budget_follows_step = true;
-  // With encoder_budget_follows_step, the encoder work between two steps is
-  // also allowed at least this long: slices of a few rows would run the
-  // products far below their speed (a long input alone, with no decoder
-  // step to follow, would otherwise go 32 tokens at a time), and a few
-  // milliseconds more stall nobody noticeably.
-  absl::Duration min_encoder_slice = absl::Milliseconds(10);
 };
 
 // Counters since start; a consistent-enough snapshot for tests and metrics.
@@ -127,7 +121,6 @@ class Scheduler {
   struct Queued {
     WorkItem item;
     ItemTrace trace;
-    int64_t request = 0;  // the Submit call it came in: its texts are encoded together
   };
   struct Live {
     WorkItem item;
@@ -196,7 +189,6 @@ class Scheduler {
   std::vector<std::unique_ptr<engine::EncodingWorkspace>> idle_workspaces_;
   int64_t pending_tokens_ = 0;  // source tokens of pending_'s tasks
   int64_t next_order_ = 0;
-  int64_t next_request_ = 0;  // guarded by mutex_
   // Measured: the last decoder step's time, and the encoder's seconds per
   // token (a moving average; 0 until measured).
   double last_step_seconds_ = 0;
