@@ -38,7 +38,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_test_models  # noqa: E402
 from make_tokenization_golden import dump, write_or_check  # noqa: E402
 from tserve_ref.tokenizer import (  # noqa: E402
-    M2M100_LANGUAGE_CODES, NllbTokenizer, TokenizationError, load_fairseq_tokenizer)
+    M2M100_LANGUAGE_CODES, NllbTokenizer, TokenizationError, fast_tokenizer_json,
+    load_fairseq_tokenizer)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join("tests", "data", "tokenizers")
@@ -169,20 +170,6 @@ def write_json(path, obj):
         f.write("\n")
 
 
-def tokenizer_json(tok):
-    """The ids of `tok` in tokenizer.json's form (the fields tserve reads: model.vocab and
-    added_tokens; no merges, as tserve segments with the SentencePiece model)."""
-    vocab = tok.vocabulary()
-    added = [{"id": i, "content": p, "single_word": False, "lstrip": p == "<mask>",
-              "rstrip": False, "normalized": p == "<mask>", "special": True}
-             for p, i in sorted(vocab.items(), key=lambda kv: kv[1])
-             if i < 4 or i >= len(tok.sp) + 1]
-    return {"version": "1.0", "truncation": None, "padding": None, "added_tokens": added,
-            "model": {"type": "BPE", "dropout": None, "unk_token": "<unk>",
-                      "continuing_subword_prefix": None, "end_of_word_suffix": None,
-                      "fuse_unk": True, "vocab": vocab, "merges": []}}
-
-
 def make_directories():
     corpus_texts = texts_by_script(SEED + 7, 2500, 0)
     corpus = [line for script in SCRIPTS for line in corpus_texts[script]]
@@ -193,7 +180,7 @@ def make_directories():
         m2m_model = train_bpe(corpus[::2], 3000, "identity", workdir)
     with open(os.path.join(nllb, "sentencepiece.bpe.model"), "wb") as f:
         f.write(nllb_model)
-    write_json(os.path.join(nllb, "tokenizer.json"), tokenizer_json(NllbTokenizer(nllb)))
+    write_json(os.path.join(nllb, "tokenizer.json"), fast_tokenizer_json(NllbTokenizer(nllb)))
     with open(os.path.join(m2m, "sentencepiece.bpe.model"), "wb") as f:
         f.write(m2m_model)
     # fairseq's dictionary order (not SentencePiece's) with every 37th piece missing.

@@ -801,6 +801,11 @@ def write_family_tokenizer(spec, out, spm_model, vocab, pieces):
         write_json(os.path.join(out, "vocab.json"), pieces, sort_keys=False)
     write_json(os.path.join(out, "special_tokens_map.json"), specials)
     write_json(os.path.join(out, "tokenizer_config.json"), tok_cfg)
+    if spec["tokenizer"] == "nllb":
+        # The fast tokenizer's file, as NLLB's repositories ship it: the same ids.
+        from tserve_ref.tokenizer import NllbTokenizer, fast_tokenizer_json
+        write_json(os.path.join(out, "tokenizer.json"), fast_tokenizer_json(NllbTokenizer(out)),
+                   sort_keys=False)
 
 
 def make_family_model(spec, index, out_root, workdir):

@@ -356,3 +356,17 @@ def load_fairseq_tokenizer(model_dir, legacy=None):
     if read_tokenizer_files(model_dir).get("tokenizer_class", "").startswith("MBart50Tokenizer"):
         return Mbart50Tokenizer(model_dir)
     return NllbTokenizer(model_dir, legacy)
+
+
+def fast_tokenizer_json(tok):
+    """The ids of `tok` in tokenizer.json's form (the fields tserve reads: model.vocab and
+    added_tokens; no merges, as tserve segments with the SentencePiece model)."""
+    vocab = tok.vocabulary()
+    added = [{"id": i, "content": p, "single_word": False, "lstrip": p == "<mask>",
+              "rstrip": False, "normalized": p == "<mask>", "special": True}
+             for p, i in sorted(vocab.items(), key=lambda kv: kv[1])
+             if i < 4 or i >= len(tok.sp) + 1]
+    return {"version": "1.0", "truncation": None, "padding": None, "added_tokens": added,
+            "model": {"type": "BPE", "dropout": None, "unk_token": "<unk>",
+                      "continuing_subword_prefix": None, "end_of_word_suffix": None,
+                      "fuse_unk": True, "vocab": vocab, "merges": []}}
