@@ -199,15 +199,7 @@ absl::Status Checkpoint::ReadFloat32(std::string_view name,
 
 absl::StatusOr<std::vector<float>> Checkpoint::ReadFloat32(
     std::string_view name, absl::Span<const int64_t> expected_shape) const {
-  // The shape in the file is trusted as a size only once it equals the expected one.
-  const TensorEntry* t = Find(name);
-  std::vector<float> out;
-  if (t != nullptr &&
-      std::equal(t->shape.begin(), t->shape.end(), expected_shape.begin(), expected_shape.end())) {
-    out.resize(static_cast<size_t>(t->num_elements));
-  }
-  if (absl::Status s = ReadFloat32(name, expected_shape, out.data()); !s.ok()) return s;
-  return out;
+  return ReadFloat32Vector(*this, name, expected_shape);
 }
 
 }  // namespace tserve::engine

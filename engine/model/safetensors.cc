@@ -206,6 +206,45 @@ std::optional<size_t> DtypeSize(std::string_view dtype) {
   return std::nullopt;
 }
 
+const TensorEntry* FindTensor(absl::Span<const TensorEntry> sorted, std::string_view name) {
+  auto it = std::lower_bound(
+      sorted.begin(), sorted.end(), name,
+      [](const TensorEntry& t, std::string_view n) { return std::string_view(t.name) < n; });
+  if (it == sorted.end() || it->name != name) return nullptr;
+  return &*it;
+}
+
+absl::Status CopyTensorAsFloat32(const TensorEntry* t, std::string_view label,
+                                 std::string_view name, absl::Span<const int64_t> expected_shape,
+                                 float* out) {
+  if (t == nullptr) {
+    return absl::NotFoundError(absl::StrFormat("%s: tensor '%s' not found", label, name));
+  }
+  std::optional<StorageType> type = ParseStorageType(t->dtype);
+  if (!type) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "%s: tensor '%s' has dtype %s; expected F32, F16 or BF16", label, name, t->dtype));
+  }
+  if (!std::equal(t->shape.begin(), t->shape.end(), expected_shape.begin(), expected_shape.end())) {
+    return absl::InvalidArgumentError(absl::StrFormat("%s: tensor '%s' has shape %s; expected %s",
+                                                      label, name, ShapeString(t->shape),
+                                                      ShapeString(expected_shape)));
+  }
+  const size_t n = static_cast<size_t>(t->num_elements);
+  if (*type == StorageType::kF32) {
+    // memcpy, not a cast: tensor data in a file need not be 4-byte aligned.
+    if (n > 0) std::memcpy(out, t->data, n * sizeof(float));
+    return absl::OkStatus();
+  }
+  const bool half = *type == StorageType::kF16;
+  for (size_t i = 0; i < n; ++i) {
+    uint16_t bits;
+    std::memcpy(&bits, t->data + 2 * i, sizeof(bits));
+    out[i] = half ? HalfToFloat(bits) : BFloat16ToFloat(bits);
+  }
+  return absl::OkStatus();
+}
+
 float HalfToFloat(uint16_t bits) {
   const uint32_t sign = static_cast<uint32_t>(bits & 0x8000u) << 16;
   const uint32_t exponent = (bits >> 10) & 0x1fu;
@@ -361,46 +400,15 @@ absl::Status SafetensorsFile::Parse(std::string_view bytes) {
 }
 
 const TensorEntry* SafetensorsFile::Find(std::string_view name) const {
-  auto it = std::lower_bound(
-      tensors_.begin(), tensors_.end(), name,
-      [](const TensorEntry& t, std::string_view n) { return std::string_view(t.name) < n; });
-  if (it == tensors_.end() || it->name != name) return nullptr;
-  return &*it;
+  return FindTensor(tensors_, name);
 }
 
 absl::Status SafetensorsFile::ReadFloat32(std::string_view name,
                                           absl::Span<const int64_t> expected_shape,
                                           float* out) const {
   const TensorEntry* t = Find(name);
-  if (t == nullptr) {
-    return absl::NotFoundError(absl::StrFormat("%s: tensor '%s' not found", label_, name));
-  }
-  std::optional<StorageType> type = ParseStorageType(t->dtype);
-  if (!type) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "%s: tensor '%s' has dtype %s; expected F32, F16 or BF16", label_, name, t->dtype));
-  }
-  if (!std::equal(t->shape.begin(), t->shape.end(), expected_shape.begin(), expected_shape.end())) {
-    return absl::InvalidArgumentError(absl::StrFormat("%s: tensor '%s' has shape %s; expected %s",
-                                                      label_, name, ShapeString(t->shape),
-                                                      ShapeString(expected_shape)));
-  }
-  const size_t n = static_cast<size_t>(t->num_elements);
-  switch (*type) {
-    case StorageType::kF32:
-      // memcpy, not a cast: tensor data in the file need not be 4-byte aligned.
-      if (n > 0) std::memcpy(out, t->data, n * sizeof(float));
-      break;
-    case StorageType::kF16:
-    case StorageType::kBF16: {
-      const bool half = *type == StorageType::kF16;
-      for (size_t i = 0; i < n; ++i) {
-        uint16_t bits;
-        std::memcpy(&bits, t->data + 2 * i, sizeof(bits));
-        out[i] = half ? HalfToFloat(bits) : BFloat16ToFloat(bits);
-      }
-      break;
-    }
+  if (absl::Status s = CopyTensorAsFloat32(t, label_, name, expected_shape, out); !s.ok()) {
+    return s;
   }
   DropMappedPages(t->data, t->nbytes);
   return absl::OkStatus();
@@ -418,16 +426,7 @@ void SafetensorsFile::DropMappedPages(const std::byte* data, size_t bytes) const
 
 absl::StatusOr<std::vector<float>> SafetensorsFile::ReadFloat32(
     std::string_view name, absl::Span<const int64_t> expected_shape) const {
-  // Check before allocating: the shape in the file is the trusted size only once it
-  // equals the expected one.
-  const TensorEntry* t = Find(name);
-  std::vector<float> out;
-  if (t != nullptr &&
-      std::equal(t->shape.begin(), t->shape.end(), expected_shape.begin(), expected_shape.end())) {
-    out.resize(static_cast<size_t>(t->num_elements));
-  }
-  if (absl::Status s = ReadFloat32(name, expected_shape, out.data()); !s.ok()) return s;
-  return out;
+  return ReadFloat32Vector(*this, name, expected_shape);
 }
 
 }  // namespace tserve::engine

@@ -5,6 +5,7 @@
 #ifndef TSERVE_ENGINE_MODEL_SAFETENSORS_H_
 #define TSERVE_ENGINE_MODEL_SAFETENSORS_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -91,6 +92,30 @@ class SafetensorsFile {
 };
 
 // Element conversions, exposed for tests and for other readers of half-precision data.
+// What every checkpoint reader shares (safetensors, .bin, sharded):
+// the entry named `name` in `sorted` (sorted by name), or null;
+const TensorEntry* FindTensor(absl::Span<const TensorEntry> sorted, std::string_view name);
+// `entry`'s values (F32, F16 or BF16) as float32 in `out`, once its shape is
+// `expected_shape`; errors name `label` and `name` (NOT_FOUND for a null entry);
+absl::Status CopyTensorAsFloat32(const TensorEntry* entry, std::string_view label,
+                                 std::string_view name, absl::Span<const int64_t> expected_shape,
+                                 float* out);
+// and the allocating ReadFloat32 on top of a reader's `Find` and pointer
+// ReadFloat32: the file's shape sizes the output only once it equals the
+// expected one.
+template <typename Reader>
+absl::StatusOr<std::vector<float>> ReadFloat32Vector(const Reader& reader, std::string_view name,
+                                                     absl::Span<const int64_t> expected_shape) {
+  const TensorEntry* t = reader.Find(name);
+  std::vector<float> out;
+  if (t != nullptr &&
+      std::equal(t->shape.begin(), t->shape.end(), expected_shape.begin(), expected_shape.end())) {
+    out.resize(static_cast<size_t>(t->num_elements));
+  }
+  if (absl::Status s = reader.ReadFloat32(name, expected_shape, out.data()); !s.ok()) return s;
+  return out;
+}
+
 float HalfToFloat(uint16_t bits);
 float BFloat16ToFloat(uint16_t bits);
 

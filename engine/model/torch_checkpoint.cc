@@ -172,46 +172,15 @@ absl::Status TorchCheckpoint::Parse(std::string_view bytes) {
 }
 
 const TensorEntry* TorchCheckpoint::Find(std::string_view name) const {
-  auto it = std::lower_bound(
-      tensors_.begin(), tensors_.end(), name,
-      [](const TensorEntry& t, std::string_view n) { return std::string_view(t.name) < n; });
-  if (it == tensors_.end() || it->name != name) return nullptr;
-  return &*it;
+  return FindTensor(tensors_, name);
 }
 
 absl::Status TorchCheckpoint::ReadFloat32(std::string_view name,
                                           absl::Span<const int64_t> expected_shape,
                                           float* out) const {
   const TensorEntry* t = Find(name);
-  if (t == nullptr) {
-    return absl::NotFoundError(absl::StrFormat("%s: tensor '%s' not found", label_, name));
-  }
-  std::optional<StorageType> type = ParseStorageType(t->dtype);
-  if (!type) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "%s: tensor '%s' has dtype %s; expected F32, F16 or BF16", label_, name, t->dtype));
-  }
-  if (!std::equal(t->shape.begin(), t->shape.end(), expected_shape.begin(), expected_shape.end())) {
-    return absl::InvalidArgumentError(absl::StrFormat("%s: tensor '%s' has shape %s; expected %s",
-                                                      label_, name, ShapeString(t->shape),
-                                                      ShapeString(expected_shape)));
-  }
-  const size_t n = static_cast<size_t>(t->num_elements);
-  switch (*type) {
-    case StorageType::kF32:
-      // memcpy, not a cast: nothing promises the data is 4-byte aligned.
-      if (n > 0) std::memcpy(out, t->data, n * sizeof(float));
-      break;
-    case StorageType::kF16:
-    case StorageType::kBF16: {
-      const bool half = *type == StorageType::kF16;
-      for (size_t i = 0; i < n; ++i) {
-        uint16_t bits;
-        std::memcpy(&bits, t->data + 2 * i, sizeof(bits));
-        out[i] = half ? HalfToFloat(bits) : BFloat16ToFloat(bits);
-      }
-      break;
-    }
+  if (absl::Status s = CopyTensorAsFloat32(t, label_, name, expected_shape, out); !s.ok()) {
+    return s;
   }
   // Views of one storage (tied embeddings) share these pages; dropping them after
   // the first read only means the next one faults them back in.
@@ -221,15 +190,7 @@ absl::Status TorchCheckpoint::ReadFloat32(std::string_view name,
 
 absl::StatusOr<std::vector<float>> TorchCheckpoint::ReadFloat32(
     std::string_view name, absl::Span<const int64_t> expected_shape) const {
-  // The shape in the file is trusted as a size only once it equals the expected one.
-  const TensorEntry* t = Find(name);
-  std::vector<float> out;
-  if (t != nullptr &&
-      std::equal(t->shape.begin(), t->shape.end(), expected_shape.begin(), expected_shape.end())) {
-    out.resize(static_cast<size_t>(t->num_elements));
-  }
-  if (absl::Status s = ReadFloat32(name, expected_shape, out.data()); !s.ok()) return s;
-  return out;
+  return ReadFloat32Vector(*this, name, expected_shape);
 }
 
 }  // namespace tserve::engine
