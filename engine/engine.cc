@@ -56,9 +56,8 @@ absl::Status TranslationModel::ValidateSources(
     }
     for (int32_t id : sources[i]) {
       if (id < 0 || id >= c.vocab_size) {
-        return absl::InvalidArgumentError(absl::StrCat("source ", i, " has token id ", id,
-                                                       " outside the vocabulary of ",
-                                                       c.vocab_size));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "source ", i, " has token id ", id, " outside the vocabulary of ", c.vocab_size));
       }
     }
   }
@@ -84,25 +83,28 @@ std::vector<std::shared_ptr<const SourceMemory>> TranslationModel::EncodeForDeco
 std::unique_ptr<EncodingTask> TranslationModel::StartEncoding(
     absl::Span<const std::vector<int32_t>> sources, EncodingTask::Output output,
     EncodingWorkspace* workspace) const {
-  return std::unique_ptr<EncodingTask>(
-      new EncodingTask(*model_, sources, output, workspace ? &workspace->encoder : nullptr,
-                       workspace ? &workspace->decoder : nullptr));
+  return std::unique_ptr<EncodingTask>(new EncodingTask(*model_, sources, output,
+                                                        workspace ? &workspace->encoder : nullptr,
+                                                        workspace ? &workspace->decoder : nullptr));
 }
 
 EncodingTask::EncodingTask(const MarianModel& model, absl::Span<const std::vector<int32_t>> sources,
                            Output output, EncoderWorkspace* encoder_workspace,
                            DecoderWorkspace* decoder_workspace)
     : run_(model.encoder(), sources, encoder_workspace),
-      decoder_(model.decoder()),
+      decoder_(model.has_decoder() ? &model.decoder() : nullptr),
       d_model_(model.config().d_model) {
   layer_rows_per_token_ = static_cast<double>(std::max<int64_t>(model.encoder().num_layers(), 1));
   if (output == Output::kSourceMemories) {
-    memory_layers_ = decoder_.num_layers();
-    // Multiply-adds per row: 2·d² per decoder layer, in EncoderRun's unit
-    // (4·d² + 2·d·ffn per layer-row).
+    memory_layers_ = decoder_->num_layers();
+    memory_width_ = 2 * decoder_->attention_dim();
+    // Multiply-adds per row: d·2a per decoder layer, in EncoderRun's unit
+    // (4·d·a + d·ffn·(2 or 3) per layer-row).
+    const ModelConfig& c = model.config();
     const double d = static_cast<double>(d_model_);
-    const double ffn = static_cast<double>(model.config().encoder_ffn_dim);
-    memory_row_cost_ = 2 * d * d / (4 * d * d + 2 * d * ffn);
+    const double a = static_cast<double>(c.encoder_attention_dim());
+    const double ffn = static_cast<double>(c.encoder_ffn_dim) * (c.gated_ffn ? 3 : 2);
+    memory_row_cost_ = d * static_cast<double>(memory_width_) / (4 * d * a + d * ffn);
     memories_.resize(static_cast<size_t>(run_.sources()));
     for (int64_t b = 0; b < run_.sources(); ++b) {
       auto memory = std::make_shared<SourceMemory>();
@@ -145,19 +147,19 @@ double EncodingTask::RunMemories(double budget) {
       n = std::min<int64_t>(n, static_cast<int64_t>((budget - spent) / memory_row_cost_));
     }
     if (n <= 0) break;
-    keys_values_->Resize({n, 2 * d_model_});
-    decoder_.ProjectSource(memory_layer_, run_.states() + memory_row_ * d_model_, n,
-                           keys_values_->data());
+    keys_values_->Resize({n, memory_width_});
+    decoder_->ProjectSource(memory_layer_, run_.states() + memory_row_ * d_model_, n,
+                            keys_values_->data());
     // Hand each source its rows.
     for (int64_t b = 0; b < run_.sources(); ++b) {
       const int64_t begin = std::max(run_.offset(b), memory_row_);
       const int64_t end = std::min(run_.offset(b) + run_.length(b), memory_row_ + n);
       if (begin >= end) continue;
       std::vector<float>& layer = memories_[b]->layers[memory_layer_];
-      layer.resize(static_cast<size_t>(run_.length(b) * 2 * d_model_));
-      std::memcpy(layer.data() + (begin - run_.offset(b)) * 2 * d_model_,
-                  keys_values_->data() + (begin - memory_row_) * 2 * d_model_,
-                  sizeof(float) * (end - begin) * 2 * d_model_);
+      layer.resize(static_cast<size_t>(run_.length(b) * memory_width_));
+      std::memcpy(layer.data() + (begin - run_.offset(b)) * memory_width_,
+                  keys_values_->data() + (begin - memory_row_) * memory_width_,
+                  sizeof(float) * (end - begin) * memory_width_);
     }
     spent += static_cast<double>(n) * memory_row_cost_;
     memory_row_ += n;
@@ -262,7 +264,8 @@ std::vector<float> PoolStates(const float* states, int64_t length, int64_t width
       for (int64_t j = 0; j < width; ++j) norm += double(out[begin + j]) * out[begin + j];
       norm = std::sqrt(norm);
       if (norm == 0) continue;
-      for (int64_t j = 0; j < width; ++j) out[begin + j] = static_cast<float>(out[begin + j] / norm);
+      for (int64_t j = 0; j < width; ++j)
+        out[begin + j] = static_cast<float>(out[begin + j] / norm);
     }
   }
   return out;

@@ -66,8 +66,9 @@ class EncodingTask {
   double RunMemories(double budget);
 
   EncoderRun run_;
-  const Decoder& decoder_;
+  const Decoder* decoder_;  // null for an encoder-only model (kStates only)
   const int64_t d_model_;
+  int64_t memory_width_ = 0;  // of a cross-attention memory row: keys and values
   // Layer-rows (EncoderRun's unit) per token.
   double layer_rows_per_token_ = 1;
   // The projection stage: decoder layer and row it is at.
@@ -96,8 +97,8 @@ struct LoadOptions {
   bool load_tokenizer = true;
 };
 
-// A loaded encoder-decoder model (any family, engine/model/family.h) with its tokenizer. Const methods are safe to call
-// from several threads at once.
+// A loaded encoder-decoder model (any family, engine/model/family.h) with its tokenizer. Const
+// methods are safe to call from several threads at once.
 class TranslationModel {
  public:
   static absl::StatusOr<std::unique_ptr<TranslationModel>> Load(const std::string& model_dir,

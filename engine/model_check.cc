@@ -73,44 +73,50 @@ void DescribeFiles(const std::string& model_dir, Report& report) {
 void DescribeConfig(const ModelConfig& c, Report& report) {
   report.Line("config.json:");
   const Architecture& a = c.architecture;
-  const char* positions = a.positions == PositionKind::kSinusoidal ? "sinusoidal"
-                          : a.positions == PositionKind::kLearned
-                              ? "learned (offset 2)"
-                              : "sinusoidal, offset by pad + 1 (fairseq)";
-  report.Fact("family", absl::StrFormat("%s: %s blocks%s%s, %s positions",
-                                        ModelTypeName(c.family),
-                                        a.pre_norm ? "pre-LayerNorm" : "post-LayerNorm",
-                                        a.final_layer_norm ? ", final LayerNorms" : "",
-                                        a.layernorm_embedding ? ", embedding LayerNorm" : "",
-                                        positions));
-  report.Fact("layers", absl::StrFormat("%d encoder + %d decoder, d_model %d", c.encoder_layers,
-                                        c.decoder_layers, c.d_model));
-  report.Fact("attention heads", absl::StrFormat("%d encoder, %d decoder",
-                                                 c.encoder_attention_heads,
-                                                 c.decoder_attention_heads));
-  report.Fact("feed-forward", absl::StrFormat("%d encoder, %d decoder, %s", c.encoder_ffn_dim,
-                                              c.decoder_ffn_dim, c.activation_name));
-  report.Fact("vocabularies",
-              c.separate_vocabs()
-                  ? absl::StrFormat("separate: source %d, target %d", c.vocab_size,
-                                    c.decoder_vocab_size)
-                  : absl::StrFormat("shared, %d tokens", c.vocab_size));
-  report.Fact("embeddings", absl::StrFormat("%s, %s, %d positions",
-                                            c.scale_embedding ? "scaled by sqrt(d_model)"
-                                                              : "not scaled",
-                                            c.tie_word_embeddings ? "tied to the output"
-                                                                  : "separate output projection",
-                                            c.max_position_embeddings));
+  const std::string positions =
+      a.positions == PositionKind::kSinusoidal ? "sinusoidal"
+      : a.positions == PositionKind::kLearned  ? "learned (offset 2)"
+      : a.positions == PositionKind::kNone
+          ? absl::StrFormat("relative (%d buckets up to distance %d)",
+                            c.relative_attention_num_buckets, c.relative_attention_max_distance)
+          : "sinusoidal, offset by pad + 1 (fairseq)";
+  const char* norm = a.norm == NormKind::kRms ? "RMSNorm" : "LayerNorm";
+  report.Fact(
+      "family",
+      absl::StrFormat("%s: %s-%s blocks%s%s, %s positions", ModelTypeName(c.family),
+                      a.pre_norm ? "pre" : "post", norm, a.final_layer_norm ? ", final norms" : "",
+                      a.layernorm_embedding ? ", embedding LayerNorm" : "", positions));
+  report.Fact("layers", absl::StrFormat("%d encoder + %s, d_model %d", c.encoder_layers,
+                                        c.encoder_only ? std::string("no decoder (encoder only)")
+                                                       : absl::StrCat(c.decoder_layers, " decoder"),
+                                        c.d_model));
+  report.Fact("attention heads",
+              absl::StrFormat("%d encoder, %d decoder, %d wide each", c.encoder_attention_heads,
+                              c.decoder_attention_heads,
+                              c.encoder_attention_dim() / c.encoder_attention_heads));
+  report.Fact("feed-forward",
+              absl::StrFormat("%d encoder, %d decoder, %s%s", c.encoder_ffn_dim, c.decoder_ffn_dim,
+                              c.activation_name, c.gated_ffn ? " (gated)" : ""));
+  report.Fact("vocabularies", c.separate_vocabs()
+                                  ? absl::StrFormat("separate: source %d, target %d", c.vocab_size,
+                                                    c.decoder_vocab_size)
+                                  : absl::StrFormat("shared, %d tokens", c.vocab_size));
+  report.Fact(
+      "embeddings",
+      absl::StrFormat("%s, %s, %d positions",
+                      c.scale_embedding ? "scaled by sqrt(d_model)" : "not scaled",
+                      c.tie_word_embeddings ? "tied to the output" : "separate output projection",
+                      c.max_position_embeddings));
   report.Fact("special ids", absl::StrFormat("pad %d, eos %d, decoder start %d", c.pad_token_id,
                                              c.eos_token_id, c.decoder_start_token_id));
 }
 
 void DescribeGeneration(const ModelConfig& c, Report& report) {
   report.Line("generation settings (generation_config.json over config.json):");
-  report.Fact("defaults", absl::StrFormat("num_beams %d, max_length %d, min_length %d, "
-                                          "length_penalty %g",
-                                          c.num_beams, c.max_length, c.min_length,
-                                          c.length_penalty));
+  report.Fact("defaults",
+              absl::StrFormat("num_beams %d, max_length %d, min_length %d, "
+                              "length_penalty %g",
+                              c.num_beams, c.max_length, c.min_length, c.length_penalty));
   report.Fact("bad_words_ids", IdLists(c.bad_words_ids));
   report.Fact("forced eos", c.forced_eos_token_id
                                 ? absl::StrCat("token ", *c.forced_eos_token_id, " at max_length")

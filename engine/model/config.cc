@@ -15,95 +15,22 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "engine/model/config_t5.h"
+#include "engine/model/json_fields.h"
 #include "nlohmann/json.hpp"
 
 namespace tserve::engine {
 namespace {
 
-using Json = nlohmann::json;
-
-// Sizes and ids index int32 token ids and int64 tensor shapes downstream; anything
-// beyond int32 is a corrupt file, and capping here keeps later products from overflowing.
-constexpr int64_t kMaxSize = std::numeric_limits<int32_t>::max();
-
-std::string_view JsonTypeName(const Json& j) {
-  if (j.is_number_integer()) return "integer";
-  if (j.is_number_float()) return "float";
-  if (j.is_boolean()) return "boolean";
-  return j.type_name();
-}
-
-absl::Status TypeError(std::string_view key, std::string_view expected, const Json& got) {
-  return absl::InvalidArgumentError(
-      absl::StrFormat("%s must be %s, got %s", key, expected, JsonTypeName(got)));
-}
-
-// Reads obj[key] into `out` when present. With `null_is_absent`, a JSON null leaves the
-// default in place, as transformers does for fields whose default is None.
-absl::Status ReadInt(const Json& obj, std::string_view key, int64_t& out,
-                     bool null_is_absent = false) {
-  auto it = obj.find(key);
-  if (it == obj.end() || (null_is_absent && it->is_null())) return absl::OkStatus();
-  if (!it->is_number_integer()) return TypeError(key, "an integer", *it);
-  if (it->is_number_unsigned() &&
-      it->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("%s is too large: %d", key, it->get<uint64_t>()));
-  }
-  out = it->get<int64_t>();
-  return absl::OkStatus();
-}
-
-absl::Status ReadBool(const Json& obj, std::string_view key, bool& out) {
-  auto it = obj.find(key);
-  if (it == obj.end()) return absl::OkStatus();
-  if (!it->is_boolean()) return TypeError(key, "a boolean", *it);
-  out = it->get<bool>();
-  return absl::OkStatus();
-}
-
-absl::Status ReadFloat(const Json& obj, std::string_view key, float& out,
-                       bool null_is_absent = false) {
-  auto it = obj.find(key);
-  if (it == obj.end() || (null_is_absent && it->is_null())) return absl::OkStatus();
-  if (!it->is_number()) return TypeError(key, "a number", *it);
-  double v = it->get<double>();
-  if (!(std::fabs(v) <= FLT_MAX)) {
-    return absl::InvalidArgumentError(absl::StrFormat("%s is out of range: %g", key, v));
-  }
-  out = static_cast<float>(v);
-  return absl::OkStatus();
-}
-
-absl::StatusOr<Json> ParseObject(std::string_view text) {
-  Json j = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) {
-    return absl::InvalidArgumentError(internal::DescribeJsonSyntaxError(text));
-  }
-  if (!j.is_object()) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("must be a JSON object, got %s", JsonTypeName(j)));
-  }
-  return j;
-}
-
-// An id field that transformers also accepts as a list (eos_token_id, forced_eos_token_id):
-// tserve stops on one token, so a list must hold exactly one.
-absl::Status ReadTokenId(const Json& obj, std::string_view key, std::optional<int64_t>& out) {
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return absl::OkStatus();
-  const Json* value = &*it;
-  if (it->is_array()) {
-    if (it->size() != 1) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "%s lists %d tokens; tserve supports exactly one", key, it->size()));
-    }
-    value = &(*it)[0];
-  }
-  if (!value->is_number_integer()) return TypeError(key, "an integer", *value);
-  out = value->get<int64_t>();
-  return absl::OkStatus();
-}
+using json_fields::Json;
+using json_fields::JsonTypeName;
+using json_fields::kMaxSize;
+using json_fields::ParseObject;
+using json_fields::ReadBool;
+using json_fields::ReadFloat;
+using json_fields::ReadInt;
+using json_fields::ReadTokenId;
+using json_fields::TypeError;
 
 absl::Status ReadBadWords(const Json& obj, std::vector<std::vector<int32_t>>& out) {
   auto it = obj.find("bad_words_ids");
@@ -262,6 +189,7 @@ absl::Status CheckArchitectureFlags(const Json& obj, const ModelConfig& c) {
 
 absl::Status ReadConfigFields(const Json& obj, ModelConfig& c) {
   if (absl::Status s = ReadFamily(obj, c); !s.ok()) return s;
+  if (IsT5Family(c.family)) return ReadT5ConfigFields(obj, c);
   struct IntField {
     const char* key;
     int64_t* out;
@@ -355,7 +283,7 @@ absl::Status Validate(const ModelConfig& c) {
   for (const auto& [key, heads] :
        {std::pair{"encoder_attention_heads", c.encoder_attention_heads},
         std::pair{"decoder_attention_heads", c.decoder_attention_heads}}) {
-    if (c.d_model % heads != 0) {
+    if (c.head_dim == 0 && c.d_model % heads != 0) {
       return absl::InvalidArgumentError(
           absl::StrFormat("d_model (%d) must be divisible by %s (%d)", c.d_model, key, heads));
     }
@@ -475,6 +403,8 @@ std::string_view ActivationName(Activation a) {
       return "swish";
     case Activation::kGelu:
       return "gelu";
+    case Activation::kGeluTanh:
+      return "gelu_new";
   }
   return "?";
 }

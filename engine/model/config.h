@@ -16,10 +16,20 @@
 
 namespace tserve::engine {
 
-enum class Activation { kRelu, kSwish, kGelu };
+enum class Activation {
+  kRelu,
+  kSwish,
+  kGelu,
+  // gelu_new: 0.5·x·(1 + tanh(sqrt(2/π)·(x + 0.044715·x³))), T5 v1.1's "gated-gelu".
+  kGeluTanh,
+};
 
 // A token id a family leaves unset (MBartConfig's decoder_start_token_id).
 inline constexpr int64_t kUnsetTokenId = -1;
+
+// T5 has no position table; relative positions are bucketed without a limit. tserve
+// computes its bias tables for sequences of up to this many tokens.
+inline constexpr int64_t kT5MaxPositions = 4096;
 
 struct ModelConfig {
   // From model_type (absent: marian); the architecture is the family's.
@@ -35,8 +45,20 @@ struct ModelConfig {
   int64_t encoder_ffn_dim = 4096;
   int64_t decoder_ffn_dim = 4096;
   int64_t max_position_embeddings = 1024;
+  // Width of one attention head; 0 means d_model / heads. T5's d_kv, where
+  // heads · head_dim need not equal d_model.
+  int64_t head_dim = 0;
+  // T5's relative position buckets (0 for the other families).
+  int64_t relative_attention_num_buckets = 0;
+  int64_t relative_attention_max_distance = 0;
   Activation activation = Activation::kGelu;
-  std::string activation_name = "gelu";  // as in the file
+  // The feed-forward block multiplies activation(x·W0) by x·W1 before its output
+  // projection (T5's "gated-gelu", "gated-silu").
+  bool gated_ffn = false;
+  std::string activation_name = "gelu";  // as in the file (T5: feed_forward_proj)
+  // The checkpoint holds an encoder only (T5EncoderModel: sentence-T5, GTR); it
+  // serves Encode, never Translate.
+  bool encoder_only = false;
   bool scale_embedding = false;
   bool share_encoder_decoder_embeddings = true;
   bool tie_word_embeddings = true;
@@ -44,7 +66,7 @@ struct ModelConfig {
   int64_t pad_token_id = 58100;
   int64_t eos_token_id = 0;
   int64_t decoder_start_token_id = 58100;
-  float layer_norm_eps = 1e-5f;  // fixed in Marian, not read from the file
+  float layer_norm_eps = 1e-5f;  // fixed in Marian; T5's layer_norm_epsilon
   // From generation_config.json when present, else from config.json, else these defaults.
   int64_t num_beams = 1;     // default beam size
   int64_t max_length = 512;  // HF counts the start token: the engine allows max_length - 1
@@ -73,9 +95,16 @@ struct ModelConfig {
   // True when the decoder has its own vocabulary; the tokenizer then reads target_vocab.json.
   bool separate_vocabs() const { return !share_encoder_decoder_embeddings; }
   int64_t target_vocab_size() const { return decoder_vocab_size; }
+  // Width of the attention heads side by side: the queries, keys and values of a row.
+  int64_t encoder_attention_dim() const {
+    return head_dim > 0 ? head_dim * encoder_attention_heads : d_model;
+  }
+  int64_t decoder_attention_dim() const {
+    return head_dim > 0 ? head_dim * decoder_attention_heads : d_model;
+  }
 };
 
-// Name of an activation as accepted in config.json ("relu", "swish", "gelu").
+// Name of an activation as accepted in config.json ("relu", "swish", "gelu", "gelu_new").
 std::string_view ActivationName(Activation a);
 
 // Parses and validates config.json text and, unless empty, generation_config.json text.

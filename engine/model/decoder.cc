@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/core/profile.h"
 #include "engine/core/status_macros.h"
+#include "engine/model/weight_names.h"
 #include "engine/ops/attention.h"
 
 namespace tserve::engine {
@@ -16,45 +17,57 @@ absl::StatusOr<std::unique_ptr<Decoder>> Decoder::Load(const WeightLoader& weigh
                                                        const PositionTable* positions,
                                                        const std::vector<float>* tied_output) {
   std::unique_ptr<Decoder> decoder(new Decoder(config, embedding, positions));
+  const Architecture& arch = config.architecture;
   const int64_t d = config.d_model;
+  const int64_t a = config.decoder_attention_dim();
+  const int64_t heads = config.decoder_attention_heads;
   const float query_scale =
-      1.f / std::sqrt(static_cast<float>(d / config.decoder_attention_heads));
+      arch.scale_attention ? 1.f / std::sqrt(static_cast<float>(a / heads)) : 1.f;
   const float eps = config.layer_norm_eps;
-  if (config.architecture.layernorm_embedding) {
+  const StackNames stack = DecoderStackNames(arch.naming);
+  if (arch.layernorm_embedding) {
     TSERVE_ASSIGN_OR_RETURN(decoder->embedding_norm_,
-                            weights.LoadLayerNorm("model.decoder.layernorm_embedding", d, eps));
+                            weights.LoadNorm(stack.embedding_norm, d, eps));
   }
-  if (config.architecture.final_layer_norm) {
-    TSERVE_ASSIGN_OR_RETURN(decoder->final_norm_,
-                            weights.LoadLayerNorm("model.decoder.layer_norm", d, eps));
+  if (arch.final_layer_norm) {
+    TSERVE_ASSIGN_OR_RETURN(decoder->final_norm_, weights.LoadNorm(stack.final_norm, d, eps));
+  }
+  if (arch.positions == PositionKind::kNone) {
+    TSERVE_ASSIGN_OR_RETURN(
+        decoder->relative_bias_,
+        RelativePositionBias::Load(weights, stack.relative_bias, heads,
+                                   config.relative_attention_num_buckets,
+                                   config.relative_attention_max_distance,
+                                   /*bidirectional=*/false, config.max_position_embeddings));
   }
   for (int64_t i = 0; i < config.decoder_layers; ++i) {
-    const std::string p = absl::StrCat("model.decoder.layers.", i, ".");
+    const LayerNames names = DecoderLayerNames(arch.naming, config.gated_ffn, i);
+    const AttentionNames& self = names.self_attention;
+    const AttentionNames& cross = names.cross_attention;
     Layer layer;
-    TSERVE_ASSIGN_OR_RETURN(
-        layer.self_qkv, weights.LoadFusedLinear({p + "self_attn.q_proj", p + "self_attn.k_proj",
-                                                 p + "self_attn.v_proj"},
-                                                d, d, /*scaled_parts=*/1, query_scale));
-    TSERVE_ASSIGN_OR_RETURN(layer.self_out, weights.LoadLinear(p + "self_attn.out_proj", d, d,
-                                                               Epilogue::kAccumulate));
-    TSERVE_ASSIGN_OR_RETURN(layer.self_norm,
-                            weights.LoadLayerNorm(p + "self_attn_layer_norm", d, eps));
-    TSERVE_ASSIGN_OR_RETURN(layer.cross_query,
-                            weights.LoadFusedLinear({p + "encoder_attn.q_proj"}, d, d,
+    TSERVE_ASSIGN_OR_RETURN(layer.self_qkv,
+                            weights.LoadFusedLinear({self.query, self.key, self.value}, d, a,
                                                     /*scaled_parts=*/1, query_scale));
+    TSERVE_ASSIGN_OR_RETURN(layer.self_out,
+                            weights.LoadLinear(self.out, a, d, Epilogue::kAccumulate));
+    TSERVE_ASSIGN_OR_RETURN(layer.self_norm, weights.LoadNorm(self.norm, d, eps));
     TSERVE_ASSIGN_OR_RETURN(
-        layer.cross_kv, weights.LoadFusedLinear({p + "encoder_attn.k_proj", p + "encoder_attn.v_proj"},
-                                                d, d, /*scaled_parts=*/0, 1.f));
-    TSERVE_ASSIGN_OR_RETURN(layer.cross_out, weights.LoadLinear(p + "encoder_attn.out_proj", d, d,
-                                                                Epilogue::kAccumulate));
-    TSERVE_ASSIGN_OR_RETURN(layer.cross_norm,
-                            weights.LoadLayerNorm(p + "encoder_attn_layer_norm", d, eps));
-    TSERVE_ASSIGN_OR_RETURN(layer.fc1, weights.LoadLinear(p + "fc1", d, config.decoder_ffn_dim,
-                                                          EpilogueFor(config.activation)));
-    TSERVE_ASSIGN_OR_RETURN(layer.fc2, weights.LoadLinear(p + "fc2", config.decoder_ffn_dim, d,
-                                                          Epilogue::kAccumulate));
-    TSERVE_ASSIGN_OR_RETURN(layer.final_norm, weights.LoadLayerNorm(p + "final_layer_norm", d, eps));
+        layer.cross_query,
+        weights.LoadFusedLinear({cross.query}, d, a, /*scaled_parts=*/1, query_scale));
+    TSERVE_ASSIGN_OR_RETURN(layer.cross_kv, weights.LoadFusedLinear({cross.key, cross.value}, d, a,
+                                                                    /*scaled_parts=*/0, 1.f));
+    TSERVE_ASSIGN_OR_RETURN(layer.cross_out,
+                            weights.LoadLinear(cross.out, a, d, Epilogue::kAccumulate));
+    TSERVE_ASSIGN_OR_RETURN(layer.cross_norm, weights.LoadNorm(cross.norm, d, eps));
+    TSERVE_ASSIGN_OR_RETURN(
+        layer.feed_forward,
+        FeedForward::Load(weights, names.feed_forward, d, config.decoder_ffn_dim, config.activation,
+                          config.gated_ffn));
+    TSERVE_ASSIGN_OR_RETURN(layer.final_norm, weights.LoadNorm(names.feed_forward.norm, d, eps));
     decoder->layers_.push_back(std::move(layer));
+  }
+  if (tied_output != nullptr && arch.scale_tied_output) {
+    decoder->output_scale_ = 1.f / std::sqrt(static_cast<float>(d));
   }
 
   const int64_t vocab = config.target_vocab_size();
@@ -66,15 +79,14 @@ absl::StatusOr<std::unique_ptr<Decoder>> Decoder::Load(const WeightLoader& weigh
   if (weights.Has("final_logits_bias")) {
     TSERVE_ASSIGN_OR_RETURN(bias, weights.Read("final_logits_bias", {1, vocab}));
   }
-  decoder->output_ =
-      std::make_unique<Linear>(tied_output != nullptr ? *tied_output : lm_head, bias, d, vocab,
-                               Epilogue::kNone, weights.compute_type());
+  decoder->output_ = std::make_unique<Linear>(tied_output != nullptr ? *tied_output : lm_head, bias,
+                                              d, vocab, Epilogue::kNone, weights.compute_type());
   decoder->output_->set_profile_label("products: output projection");
   return decoder;
 }
 
 std::unique_ptr<SelfAttentionCache> Decoder::NewCache(int64_t reserve_steps) const {
-  return std::make_unique<SelfAttentionCache>(config_.decoder_layers, config_.d_model,
+  return std::make_unique<SelfAttentionCache>(config_.decoder_layers, attention_dim(),
                                               reserve_steps);
 }
 
@@ -82,19 +94,19 @@ std::vector<std::shared_ptr<const SourceMemory>> Decoder::MakeSourceMemories(
     const Tensor& states, absl::Span<const int32_t> lengths, DecoderWorkspace& ws) const {
   const int64_t batch = states.dim(0);
   const int64_t max_length = states.dim(1);
-  const int64_t d = config_.d_model;
+  const int64_t a = attention_dim();
   std::vector<std::shared_ptr<SourceMemory>> memories(static_cast<size_t>(batch));
   for (int64_t b = 0; b < batch; ++b) {
     memories[b] = std::make_shared<SourceMemory>();
     memories[b]->length = lengths[b];
     memories[b]->layers.resize(layers_.size());
   }
-  ws.cross_kv.Resize({batch * max_length, 2 * d});
+  ws.cross_kv.Resize({batch * max_length, 2 * a});
   for (size_t l = 0; l < layers_.size(); ++l) {
     layers_[l].cross_kv->Forward(states.data(), batch * max_length, ws.cross_kv.data());
     for (int64_t b = 0; b < batch; ++b) {
-      const float* begin = ws.cross_kv.data() + b * max_length * 2 * d;
-      memories[b]->layers[l].assign(begin, begin + lengths[b] * 2 * d);
+      const float* begin = ws.cross_kv.data() + b * max_length * 2 * a;
+      memories[b]->layers[l].assign(begin, begin + lengths[b] * 2 * a);
     }
   }
   return {memories.begin(), memories.end()};
@@ -109,13 +121,13 @@ void Decoder::Step(absl::Span<const DecoderRow> rows, DecoderWorkspace& ws, Tens
   const ProfileScope profile("phase: decoder step");
   const int64_t n = static_cast<int64_t>(rows.size());
   const int64_t d = config_.d_model;
+  const int64_t a = attention_dim();
   const int64_t heads = config_.decoder_attention_heads;
-  const int64_t head_dim = d / heads;
+  const int64_t head_dim = a / heads;
   ws.hidden.Resize({n, d});
-  ws.qkv.Resize({n, 3 * d});
-  ws.query.Resize({n, d});
-  ws.attention.Resize({n, d});
-  ws.ffn.Resize({n, config_.decoder_ffn_dim});
+  ws.qkv.Resize({n, 3 * a});
+  ws.query.Resize({n, a});
+  ws.attention.Resize({n, a});
   logits.Resize({n, vocab_size()});
   if (n == 0) return;
 
@@ -131,8 +143,8 @@ void Decoder::Step(absl::Span<const DecoderRow> rows, DecoderWorkspace& ws, Tens
   embedding_->Forward(ws.ids, ws.positions, h);
   if (embedding_norm_ != nullptr) embedding_norm_->Forward(h, n, h);
   const bool pre_norm = config_.architecture.pre_norm;
-  // A block's input: the states themselves (post-LayerNorm) or their LayerNorm.
-  const auto block_input = [&](const LayerNorm& norm) -> const float* {
+  // A block's input: the states themselves (post-norm) or their norm.
+  const auto block_input = [&](const Norm& norm) -> const float* {
     if (!pre_norm) return h;
     ws.normed.Resize({n, d});
     norm.Forward(h, n, ws.normed.data());
@@ -148,9 +160,14 @@ void Decoder::Step(absl::Span<const DecoderRow> rows, DecoderWorkspace& ws, Tens
     for (int64_t r = 0; r < n; ++r) {
       SelfAttentionCache& cache = *rows[r].cache;
       const int64_t step = cache.length();
-      std::memcpy(cache.Row(l, step), ws.qkv.data() + r * 3 * d + d, sizeof(float) * 2 * d);
-      ws.tasks[r] = {ws.qkv.data() + r * 3 * d, cache.Row(l, 0), cache.Row(l, 0) + d, 2 * d,
-                     step + 1, ws.attention.data() + r * d};
+      std::memcpy(cache.Row(l, step), ws.qkv.data() + r * 3 * a + a, sizeof(float) * 2 * a);
+      ws.tasks[r] = {
+          ws.qkv.data() + r * 3 * a,  cache.Row(l, 0), cache.Row(l, 0) + a, 2 * a, step + 1,
+          ws.attention.data() + r * a};
+      if (relative_bias_) {
+        ws.tasks[r].bias = relative_bias_->ForQuery(step);
+        ws.tasks[r].bias_head_stride = relative_bias_->head_stride();
+      }
     }
     MultiHeadAttention(ws.tasks, heads, head_dim);
     layer.self_out->Forward(ws.attention.data(), n, h);
@@ -160,18 +177,21 @@ void Decoder::Step(absl::Span<const DecoderRow> rows, DecoderWorkspace& ws, Tens
     layer.cross_query->Forward(block_input(*layer.cross_norm), n, ws.query.data());
     for (int64_t r = 0; r < n; ++r) {
       const std::vector<float>& kv = rows[r].source->layers[l];
-      ws.tasks[r] = {ws.query.data() + r * d, kv.data(), kv.data() + d, 2 * d,
-                     rows[r].source->length, ws.attention.data() + r * d};
+      ws.tasks[r] = {ws.query.data() + r * a, kv.data(),
+                     kv.data() + a,           2 * a,
+                     rows[r].source->length,  ws.attention.data() + r * a};
     }
     MultiHeadAttention(ws.tasks, heads, head_dim);
     layer.cross_out->Forward(ws.attention.data(), n, h);
     if (!pre_norm) layer.cross_norm->Forward(h, n, h);
 
-    layer.fc1->Forward(block_input(*layer.final_norm), n, ws.ffn.data());
-    layer.fc2->Forward(ws.ffn.data(), n, h);
+    layer.feed_forward.Forward(block_input(*layer.final_norm), n, ws.ffn, ws.gated, h);
     if (!pre_norm) layer.final_norm->Forward(h, n, h);
   }
   if (final_norm_ != nullptr) final_norm_->Forward(h, n, h);
+  if (output_scale_ != 1.f) {
+    for (int64_t i = 0; i < n * d; ++i) h[i] *= output_scale_;
+  }
   for (int64_t r = 0; r < n; ++r) rows[r].cache->CommitStep();
   output_->Forward(h, n, logits.data());
 }

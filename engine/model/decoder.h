@@ -2,17 +2,21 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "engine/core/tensor.h"
 #include "engine/model/config.h"
+#include "engine/model/feed_forward.h"
 #include "engine/model/kv_cache.h"
 #include "engine/model/positions.h"
+#include "engine/model/relative_position.h"
 #include "engine/model/weights.h"
 #include "engine/ops/attention.h"
 #include "engine/ops/embedding.h"
+#include "engine/ops/norm.h"
 
 namespace tserve::engine {
 
@@ -31,7 +35,8 @@ struct DecoderWorkspace {
   Tensor query;
   Tensor attention;
   Tensor ffn;
-  Tensor normed;  // a pre-LayerNorm block's input
+  Tensor gated;   // a gated feed-forward block's product
+  Tensor normed;  // a pre-norm block's input
   Tensor cross_kv;
   std::vector<int32_t> ids;
   std::vector<int32_t> positions;
@@ -58,10 +63,12 @@ class Decoder {
       const Tensor& states, absl::Span<const int32_t> lengths, DecoderWorkspace& workspace) const;
 
   // Cross-attention keys and values of decoder layer `layer` for `rows`
-  // encoder states ([rows, d] in, [rows, 2·d] out: keys then values). Each
-  // row on its own, as MakeSourceMemories computes it.
+  // encoder states ([rows, d] in, [rows, 2·a] out: keys then values, a the
+  // attention width). Each row on its own, as MakeSourceMemories computes it.
   void ProjectSource(int64_t layer, const float* states, int64_t rows, float* keys_values) const;
   int64_t num_layers() const { return static_cast<int64_t>(layers_.size()); }
+  // Width of the attention heads side by side (d_model but for T5's d_kv · heads).
+  int64_t attention_dim() const { return config_.decoder_attention_dim(); }
 
   // Runs one step: feeds each row's token, appends its keys/values to its
   // cache, and writes the next-token logits, [rows, target_vocab_size].
@@ -72,16 +79,15 @@ class Decoder {
 
  private:
   struct Layer {
-    std::unique_ptr<Linear> self_qkv;  // d -> 3d, queries pre-scaled
-    std::unique_ptr<Linear> self_out;  // accumulates into the residual
-    std::unique_ptr<LayerNorm> self_norm;
-    std::unique_ptr<Linear> cross_query;  // d -> d, pre-scaled
-    std::unique_ptr<Linear> cross_kv;     // d -> 2d, run once per source
-    std::unique_ptr<Linear> cross_out;    // accumulates into the residual
-    std::unique_ptr<LayerNorm> cross_norm;
-    std::unique_ptr<Linear> fc1;
-    std::unique_ptr<Linear> fc2;  // accumulates into the residual
-    std::unique_ptr<LayerNorm> final_norm;
+    std::unique_ptr<Linear> self_qkv;  // d -> 3a, queries pre-scaled
+    std::unique_ptr<Linear> self_out;  // a -> d, accumulates into the residual
+    std::unique_ptr<Norm> self_norm;
+    std::unique_ptr<Linear> cross_query;  // d -> a, pre-scaled
+    std::unique_ptr<Linear> cross_kv;     // d -> 2a, run once per source
+    std::unique_ptr<Linear> cross_out;    // a -> d, accumulates into the residual
+    std::unique_ptr<Norm> cross_norm;
+    FeedForward feed_forward;
+    std::unique_ptr<Norm> final_norm;  // the feed-forward block's norm
   };
 
   Decoder(const ModelConfig& config, const Embedding* embedding, const PositionTable* positions)
@@ -90,9 +96,12 @@ class Decoder {
   ModelConfig config_;
   const Embedding* embedding_;
   const PositionTable* positions_;
-  std::unique_ptr<LayerNorm> embedding_norm_;  // layernorm_embedding
+  std::unique_ptr<Norm> embedding_norm_;  // layernorm_embedding
   std::vector<Layer> layers_;
-  std::unique_ptr<LayerNorm> final_norm_;  // final_layer_norm
+  std::unique_ptr<Norm> final_norm_;                   // final_layer_norm
+  std::optional<RelativePositionBias> relative_bias_;  // T5, causal
+  // T5 with a tied output: the last states times d_model^-0.5 before lm_head.
+  float output_scale_ = 1.f;
   std::unique_ptr<Linear> output_;  // lm_head with final_logits_bias
 };
 

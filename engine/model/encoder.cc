@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/core/profile.h"
 #include "engine/core/status_macros.h"
+#include "engine/model/weight_names.h"
 #include "engine/ops/attention.h"
 
 namespace tserve::engine {
@@ -34,34 +35,44 @@ absl::StatusOr<std::unique_ptr<Encoder>> Encoder::Load(const WeightLoader& weigh
                                                        const Embedding* embedding,
                                                        const PositionTable* positions) {
   std::unique_ptr<Encoder> encoder(new Encoder(config, embedding, positions));
+  const Architecture& arch = config.architecture;
   const int64_t d = config.d_model;
+  const int64_t a = config.encoder_attention_dim();
+  const int64_t heads = config.encoder_attention_heads;
   const float query_scale =
-      1.f / std::sqrt(static_cast<float>(d / config.encoder_attention_heads));
+      arch.scale_attention ? 1.f / std::sqrt(static_cast<float>(a / heads)) : 1.f;
   const float eps = config.layer_norm_eps;
-  if (config.architecture.layernorm_embedding) {
+  const StackNames stack = EncoderStackNames(arch.naming);
+  if (arch.layernorm_embedding) {
     TSERVE_ASSIGN_OR_RETURN(encoder->embedding_norm_,
-                            weights.LoadLayerNorm("model.encoder.layernorm_embedding", d, eps));
+                            weights.LoadNorm(stack.embedding_norm, d, eps));
   }
-  if (config.architecture.final_layer_norm) {
-    TSERVE_ASSIGN_OR_RETURN(encoder->final_norm_,
-                            weights.LoadLayerNorm("model.encoder.layer_norm", d, eps));
+  if (arch.final_layer_norm) {
+    TSERVE_ASSIGN_OR_RETURN(encoder->final_norm_, weights.LoadNorm(stack.final_norm, d, eps));
+  }
+  if (arch.positions == PositionKind::kNone) {
+    TSERVE_ASSIGN_OR_RETURN(
+        encoder->relative_bias_,
+        RelativePositionBias::Load(weights, stack.relative_bias, heads,
+                                   config.relative_attention_num_buckets,
+                                   config.relative_attention_max_distance,
+                                   /*bidirectional=*/true, config.max_position_embeddings));
   }
   for (int64_t i = 0; i < config.encoder_layers; ++i) {
-    const std::string p = absl::StrCat("model.encoder.layers.", i, ".");
+    const LayerNames names = EncoderLayerNames(arch.naming, config.gated_ffn, i);
+    const AttentionNames& attention = names.self_attention;
     Layer layer;
     TSERVE_ASSIGN_OR_RETURN(
-        layer.qkv, weights.LoadFusedLinear({p + "self_attn.q_proj", p + "self_attn.k_proj",
-                                            p + "self_attn.v_proj"},
-                                           d, d, /*scaled_parts=*/1, query_scale));
-    TSERVE_ASSIGN_OR_RETURN(layer.out_proj, weights.LoadLinear(p + "self_attn.out_proj", d, d,
-                                                               Epilogue::kAccumulate));
-    TSERVE_ASSIGN_OR_RETURN(layer.self_attn_norm,
-                            weights.LoadLayerNorm(p + "self_attn_layer_norm", d, eps));
-    TSERVE_ASSIGN_OR_RETURN(layer.fc1, weights.LoadLinear(p + "fc1", d, config.encoder_ffn_dim,
-                                                          EpilogueFor(config.activation)));
-    TSERVE_ASSIGN_OR_RETURN(layer.fc2, weights.LoadLinear(p + "fc2", config.encoder_ffn_dim, d,
-                                                          Epilogue::kAccumulate));
-    TSERVE_ASSIGN_OR_RETURN(layer.final_norm, weights.LoadLayerNorm(p + "final_layer_norm", d, eps));
+        layer.qkv, weights.LoadFusedLinear({attention.query, attention.key, attention.value}, d, a,
+                                           /*scaled_parts=*/1, query_scale));
+    TSERVE_ASSIGN_OR_RETURN(layer.out_proj,
+                            weights.LoadLinear(attention.out, a, d, Epilogue::kAccumulate));
+    TSERVE_ASSIGN_OR_RETURN(layer.self_attn_norm, weights.LoadNorm(attention.norm, d, eps));
+    TSERVE_ASSIGN_OR_RETURN(
+        layer.feed_forward,
+        FeedForward::Load(weights, names.feed_forward, d, config.encoder_ffn_dim, config.activation,
+                          config.gated_ffn));
+    TSERVE_ASSIGN_OR_RETURN(layer.final_norm, weights.LoadNorm(names.feed_forward.norm, d, eps));
     encoder->layers_.push_back(std::move(layer));
   }
   return encoder;
@@ -90,15 +101,17 @@ EncoderRun::EncoderRun(const Encoder& encoder, absl::Span<const std::vector<int3
     ids_.insert(ids_.end(), source.begin(), source.end());
     rows_ += static_cast<int64_t>(source.size());
   }
-  // Multiply-adds per row of one layer's products: q/k/v (3·d²), the output
-  // projection (d²) and the feed-forward block (2·d·ffn); attention adds
-  // 2·d per key (scores and the weighted sum).
-  const double d = static_cast<double>(encoder.config_.d_model);
-  const double ffn = static_cast<double>(encoder.config_.encoder_ffn_dim);
-  const double layer = 4 * d * d + 2 * d * ffn;
-  projection_cost_ = 3 * d * d / layer;
-  rest_cost_ = (d * d + 2 * d * ffn) / layer;
-  attention_cost_per_key_ = 2 * d / layer;
+  // Multiply-adds per row of one layer's products: q/k/v (3·d·a), the output
+  // projection (d·a) and the feed-forward block (2·d·ffn, gated 3·d·ffn);
+  // attention adds 2·a per key (scores and the weighted sum).
+  const ModelConfig& config = encoder.config_;
+  const double d = static_cast<double>(config.d_model);
+  const double a = static_cast<double>(config.encoder_attention_dim());
+  const double ffn = static_cast<double>(config.encoder_ffn_dim) * (config.gated_ffn ? 3 : 2);
+  const double layer = 4 * d * a + d * ffn;
+  projection_cost_ = 3 * d * a / layer;
+  rest_cost_ = (d * a + d * ffn) / layer;
+  attention_cost_per_key_ = 2 * a / layer;
   double per_layer = 0;
   for (int64_t length : lengths_) {
     per_layer +=
@@ -128,8 +141,9 @@ void EncoderRun::Start() {
     ws_ = own_workspace_.get();
   }
   const int64_t d = encoder_.config_.d_model;
+  const int64_t a = encoder_.config_.encoder_attention_dim();
   ws_->hidden.Resize({std::max<int64_t>(rows_, 1), d});
-  ws_->qkv.Resize({std::max<int64_t>(rows_, 1), 3 * d});
+  ws_->qkv.Resize({std::max<int64_t>(rows_, 1), 3 * a});
   ws_->positions.resize(static_cast<size_t>(rows_));
   for (int64_t b = 0; b < sources(); ++b) {
     encoder_.positions_->Rows(absl::MakeConstSpan(ids_).subspan(offsets_[b], lengths_[b]),
@@ -182,35 +196,44 @@ void EncoderRun::Finish() {
 void EncoderRun::RunSlice(int64_t begin, int64_t end) {
   const Encoder::Layer& layer = encoder_.layers_[layer_];
   const int64_t d = encoder_.config_.d_model;
+  const int64_t a = encoder_.config_.encoder_attention_dim();
   const int64_t n = end - begin;
   float* h = ws_->hidden.data() + begin * d;
   const bool pre_norm = encoder_.config_.architecture.pre_norm;
-  // A block's input: the states themselves (post-LayerNorm) or their LayerNorm.
-  const auto block_input = [&](const LayerNorm& norm) -> const float* {
+  // A block's input: the states themselves (post-norm) or their norm.
+  const auto block_input = [&](const Norm& norm) -> const float* {
     if (!pre_norm) return h;
     ws_->normed.Resize({n, d});
     norm.Forward(h, n, ws_->normed.data());
     return ws_->normed.data();
   };
   if (phase_ == 0) {
-    layer.qkv->Forward(block_input(*layer.self_attn_norm), n, ws_->qkv.data() + begin * 3 * d);
+    layer.qkv->Forward(block_input(*layer.self_attn_norm), n, ws_->qkv.data() + begin * 3 * a);
     return;
   }
   const int64_t heads = encoder_.config_.encoder_attention_heads;
-  ws_->attention.Resize({n, d});
-  ws_->ffn.Resize({n, encoder_.config_.encoder_ffn_dim});
+  const std::optional<RelativePositionBias>& bias = encoder_.relative_bias_;
+  ws_->attention.Resize({n, a});
   ws_->tasks.clear();
   for (int64_t r = begin; r < end; ++r) {
     const int64_t b = source_of_row_[r];
-    const float* base = ws_->qkv.data() + offsets_[b] * 3 * d;
-    ws_->tasks.push_back({ws_->qkv.data() + r * 3 * d, base + d, base + 2 * d, 3 * d, lengths_[b],
-                          ws_->attention.data() + (r - begin) * d});
+    const float* base = ws_->qkv.data() + offsets_[b] * 3 * a;
+    AttentionTask task{ws_->qkv.data() + r * 3 * a,
+                       base + a,
+                       base + 2 * a,
+                       3 * a,
+                       lengths_[b],
+                       ws_->attention.data() + (r - begin) * a};
+    if (bias) {
+      task.bias = bias->ForQuery(r - offsets_[b]);
+      task.bias_head_stride = bias->head_stride();
+    }
+    ws_->tasks.push_back(task);
   }
-  MultiHeadAttention(ws_->tasks, heads, d / heads);
+  MultiHeadAttention(ws_->tasks, heads, a / heads);
   layer.out_proj->Forward(ws_->attention.data(), n, h);
   if (!pre_norm) layer.self_attn_norm->Forward(h, n, h);
-  layer.fc1->Forward(block_input(*layer.final_norm), n, ws_->ffn.data());
-  layer.fc2->Forward(ws_->ffn.data(), n, h);
+  layer.feed_forward.Forward(block_input(*layer.final_norm), n, ws_->ffn, ws_->gated, h);
   if (!pre_norm) layer.final_norm->Forward(h, n, h);
   if (encoder_.final_norm_ != nullptr && layer_ + 1 == num_layers_) {
     encoder_.final_norm_->Forward(h, n, h);

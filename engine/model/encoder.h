@@ -2,16 +2,20 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "engine/core/tensor.h"
 #include "engine/model/config.h"
+#include "engine/model/feed_forward.h"
 #include "engine/model/positions.h"
+#include "engine/model/relative_position.h"
 #include "engine/model/weights.h"
 #include "engine/ops/attention.h"
 #include "engine/ops/embedding.h"
+#include "engine/ops/norm.h"
 
 namespace tserve::engine {
 
@@ -29,9 +33,10 @@ struct PaddedBatch {
 // Scratch buffers of one encoder pass; reusing them avoids reallocating.
 struct EncoderWorkspace {
   Tensor hidden;     // [real rows, d]: the states, padding left out
-  Tensor qkv;        // [real rows, 3d]
-  Tensor attention;  // [rows of a slice, d]
-  Tensor ffn;        // [rows of a slice, ffn]
+  Tensor qkv;        // [real rows, 3a] (a: the attention width, heads · head_dim)
+  Tensor attention;  // [rows of a slice, a]
+  Tensor ffn;        // [rows of a slice, ffn] (gated: [rows, 2·ffn], both input projections)
+  Tensor gated;      // [rows of a slice, ffn]: a gated block's product
   Tensor normed;     // [rows of a slice, d]: a pre-LayerNorm block's input
   std::vector<int32_t> positions;
   std::vector<AttentionTask> tasks;
@@ -119,8 +124,9 @@ class EncoderRun {
 };
 
 // The encoder: embeddings + positions (+ the embedding LayerNorm), then layers of
-// self-attention (keys masked to each sequence's length) and feed-forward, post- or
-// pre-LayerNorm (+ a final LayerNorm), as config.architecture says.
+// self-attention (keys masked to each sequence's length; T5: plus the relative
+// position bias) and feed-forward (T5 v1.1: gated), post- or pre-norm (+ a final norm),
+// as config.architecture says.
 class Encoder {
  public:
   static absl::StatusOr<std::unique_ptr<Encoder>> Load(const WeightLoader& weights,
@@ -140,12 +146,11 @@ class Encoder {
   friend class EncoderRun;
 
   struct Layer {
-    std::unique_ptr<Linear> qkv;       // d -> 3d, queries pre-scaled
-    std::unique_ptr<Linear> out_proj;  // accumulates into the residual
-    std::unique_ptr<LayerNorm> self_attn_norm;
-    std::unique_ptr<Linear> fc1;       // with the activation
-    std::unique_ptr<Linear> fc2;       // accumulates into the residual
-    std::unique_ptr<LayerNorm> final_norm;
+    std::unique_ptr<Linear> qkv;       // d -> 3a, queries pre-scaled
+    std::unique_ptr<Linear> out_proj;  // a -> d, accumulates into the residual
+    std::unique_ptr<Norm> self_attn_norm;
+    FeedForward feed_forward;
+    std::unique_ptr<Norm> final_norm;  // the feed-forward block's norm
   };
 
   Encoder(const ModelConfig& config, const Embedding* embedding, const PositionTable* positions)
@@ -154,9 +159,10 @@ class Encoder {
   ModelConfig config_;
   const Embedding* embedding_;
   const PositionTable* positions_;
-  std::unique_ptr<LayerNorm> embedding_norm_;  // layernorm_embedding
+  std::unique_ptr<Norm> embedding_norm_;  // layernorm_embedding
   std::vector<Layer> layers_;
-  std::unique_ptr<LayerNorm> final_norm_;  // final_layer_norm
+  std::unique_ptr<Norm> final_norm_;                   // final_layer_norm
+  std::optional<RelativePositionBias> relative_bias_;  // T5
 };
 
 }  // namespace tserve::engine

@@ -13,11 +13,34 @@ struct FamilyName {
 };
 
 constexpr FamilyName kFamilies[] = {
-    {ModelFamily::kMarian, "marian"},
-    {ModelFamily::kM2M100, "m2m_100"},
-    {ModelFamily::kBart, "bart"},
-    {ModelFamily::kMBart, "mbart"},
+    {ModelFamily::kMarian, "marian"}, {ModelFamily::kM2M100, "m2m_100"},
+    {ModelFamily::kBart, "bart"},     {ModelFamily::kMBart, "mbart"},
+    {ModelFamily::kT5, "t5"},         {ModelFamily::kMT5, "mt5"},
 };
+
+// T5Config's and MT5Config's defaults. Neither sets max_length, so generate() stops at
+// GenerationConfig's default of 20 (the decoder start token counted).
+void SetT5Defaults(ModelFamily family, ModelConfig& c) {
+  const bool mt5 = family == ModelFamily::kMT5;
+  c.vocab_size = mt5 ? 250112 : 32128;
+  c.d_model = 512;
+  c.head_dim = 64;
+  c.encoder_ffn_dim = c.decoder_ffn_dim = mt5 ? 1024 : 2048;
+  c.encoder_layers = c.decoder_layers = mt5 ? 8 : 6;
+  c.encoder_attention_heads = c.decoder_attention_heads = mt5 ? 6 : 8;
+  c.relative_attention_num_buckets = 32;
+  c.relative_attention_max_distance = 128;
+  c.layer_norm_eps = 1e-6f;
+  c.activation_name = mt5 ? "gated-gelu" : "relu";
+  c.tie_word_embeddings = !mt5;
+  c.scale_embedding = false;
+  c.max_length = 20;
+  c.max_position_embeddings = kT5MaxPositions;
+  c.pad_token_id = 0;
+  c.eos_token_id = 1;
+  c.decoder_start_token_id = 0;
+  c.decoder_vocab_size = c.vocab_size;
+}
 
 }  // namespace
 
@@ -26,7 +49,7 @@ absl::StatusOr<ModelFamily> FamilyOfModelType(std::string_view model_type) {
     if (f.model_type == model_type) return f.family;
   }
   return absl::InvalidArgumentError(absl::StrFormat(
-      "model_type '%s' is not supported; expected one of marian, m2m_100, bart, mbart",
+      "model_type '%s' is not supported; expected one of marian, m2m_100, bart, mbart, t5, mt5",
       model_type));
 }
 
@@ -57,6 +80,17 @@ Architecture ArchitectureOf(ModelFamily family) {
       a.layernorm_embedding = true;
       a.positions = PositionKind::kLearned;
       break;
+    case ModelFamily::kT5:
+    case ModelFamily::kMT5:
+      a.pre_norm = true;
+      a.final_layer_norm = true;
+      a.positions = PositionKind::kNone;
+      a.norm = NormKind::kRms;
+      a.linear_biases = false;
+      a.scale_attention = false;
+      a.scale_tied_output = true;
+      a.naming = WeightNaming::kT5;
+      break;
   }
   return a;
 }
@@ -66,6 +100,7 @@ void SetFamilyDefaults(ModelFamily family, ModelConfig& c) {
   c.family = family;
   c.architecture = ArchitectureOf(family);
   if (family == ModelFamily::kMarian) return;
+  if (IsT5Family(family)) return SetT5Defaults(family, c);
   // M2M100Config, BartConfig and MBartConfig share these.
   c.d_model = 1024;
   c.encoder_layers = c.decoder_layers = 12;
@@ -93,6 +128,8 @@ void SetFamilyDefaults(ModelFamily family, ModelConfig& c) {
       c.forced_eos_token_id = 2;
       break;
     case ModelFamily::kMarian:
+    case ModelFamily::kT5:
+    case ModelFamily::kMT5:
       break;
   }
   c.decoder_vocab_size = c.vocab_size;
@@ -109,6 +146,8 @@ PositionTableLayout PositionLayout(PositionKind kind, int64_t max_position_embed
       return {pad_token_id + 1 + max_position_embeddings, pad_token_id + 1};
     case PositionKind::kLearned:
       return {max_position_embeddings + 2, 2};
+    case PositionKind::kNone:
+      return {0, 0};
   }
   return {max_position_embeddings, 0};
 }

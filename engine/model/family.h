@@ -14,7 +14,7 @@
 
 namespace tserve::engine {
 
-enum class ModelFamily { kMarian, kM2M100, kBart, kMBart };
+enum class ModelFamily { kMarian, kM2M100, kBart, kMBart, kT5, kMT5 };
 
 // How positions are embedded.
 enum class PositionKind {
@@ -29,6 +29,25 @@ enum class PositionKind {
   // BART/mBART: model.*.embed_positions.weight, [max_position_embeddings + 2, d];
   // position p reads row p + 2.
   kLearned,
+  // T5: no position embeddings; attention adds a learned bias per relative position
+  // (engine/model/relative_position.h).
+  kNone,
+};
+
+// The normalization of the blocks.
+enum class NormKind {
+  // (x - mean) / sqrt(var + eps) · weight + bias.
+  kLayerNorm,
+  // T5LayerNorm: x / sqrt(mean(x²) + eps) · weight; no mean, no bias.
+  kRms,
+};
+
+// How the checkpoint names the weights of the layers.
+enum class WeightNaming {
+  // BART's modeling code (MarianMT, M2M100, BART, mBART): model.encoder.layers.N.self_attn.q_proj.
+  kBart,
+  // T5's: encoder.block.N.layer.0.SelfAttention.q.
+  kT5,
 };
 
 // The switches of the encoder-decoder. Marian's values are the defaults.
@@ -41,20 +60,35 @@ struct Architecture {
   // token and position embeddings.
   bool layernorm_embedding = false;
   PositionKind positions = PositionKind::kSinusoidal;
+  NormKind norm = NormKind::kLayerNorm;
+  // The projections have biases (T5's have none).
+  bool linear_biases = true;
+  // Attention scores are divided by sqrt(head_dim) (T5 leaves them unscaled: its
+  // initialisation folds the factor into the query weights).
+  bool scale_attention = true;
+  // A decoder whose output projection is tied to the embeddings scales its last states
+  // by d_model^-0.5 first (T5).
+  bool scale_tied_output = false;
+  WeightNaming naming = WeightNaming::kBart;
 };
 
-// The family of a config.json model_type ("marian", "m2m_100", "bart", "mbart");
+// The family of a config.json model_type ("marian", "m2m_100", "bart", "mbart", "t5", "mt5");
 // INVALID_ARGUMENT naming the supported ones otherwise.
 absl::StatusOr<ModelFamily> FamilyOfModelType(std::string_view model_type);
 // The model_type a family is written as.
 std::string_view ModelTypeName(ModelFamily family);
 // What transformers' modeling code of the family builds.
 Architecture ArchitectureOf(ModelFamily family);
+// T5 and mT5: one architecture, config.json read with T5Config's field names.
+inline bool IsT5Family(ModelFamily family) {
+  return family == ModelFamily::kT5 || family == ModelFamily::kMT5;
+}
 
 struct ModelConfig;
 
 // Resets `config` to the defaults of the family's transformers config class
-// (MarianConfig, M2M100Config, BartConfig, MBartConfig) and its architecture: what a
+// (MarianConfig, M2M100Config, BartConfig, MBartConfig, T5Config, MT5Config) and its
+// architecture: what a
 // config.json that leaves a field out means.
 void SetFamilyDefaults(ModelFamily family, ModelConfig& config);
 

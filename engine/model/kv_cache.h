@@ -6,16 +6,16 @@
 namespace tserve::engine {
 
 // Cross-attention keys and values of one encoded sentence: per decoder layer
-// a [length, 2·d_model] matrix, keys in the first d_model columns and values
-// in the next. Computed once when the sentence joins decoding and shared by
-// all its rows (beams, hypotheses).
+// a [length, 2·a] matrix (a: the attention width, d_model but for T5), keys in
+// the first a columns and values in the next. Computed once when the sentence joins decoding and
+// shared by all its rows (beams, hypotheses).
 struct SourceMemory {
   int64_t length = 0;
   std::vector<std::vector<float>> layers;
 };
 
 // Self-attention keys and values of one decoder row: per layer a
-// [steps, 2·d_model] matrix that grows by one row per decoder step.
+// [steps, 2·a] matrix that grows by one row per decoder step.
 class SelfAttentionCache {
  public:
   SelfAttentionCache(int64_t num_layers, int64_t width, int64_t reserve_steps);

@@ -18,11 +18,16 @@ namespace {
 // with a shared vocabulary (the embed_tokens are views of it, often left out of the
 // file); with separate vocabularies model.shared is None and only
 // model.encoder.embed_tokens.weight exists.
+// T5 names them shared.weight, encoder.embed_tokens.weight and
+// decoder.embed_tokens.weight.
 absl::StatusOr<std::string> SourceEmbeddingName(const WeightLoader& weights,
                                                 const ModelConfig& config) {
-  std::vector<std::string> candidates = {"model.shared.weight",
-                                         "model.encoder.embed_tokens.weight"};
-  if (!config.separate_vocabs()) candidates.push_back("model.decoder.embed_tokens.weight");
+  const std::string prefix = config.architecture.naming == WeightNaming::kT5 ? "" : "model.";
+  std::vector<std::string> candidates = {prefix + "shared.weight",
+                                         prefix + "encoder.embed_tokens.weight"};
+  if (!config.separate_vocabs() && !config.encoder_only) {
+    candidates.push_back(prefix + "decoder.embed_tokens.weight");
+  }
   for (const std::string& name : candidates) {
     if (weights.Has(name)) return name;
   }
@@ -38,7 +43,7 @@ absl::StatusOr<std::unique_ptr<MarianModel>> MarianModel::Load(const std::string
   TSERVE_ASSIGN_OR_RETURN(model->config_, LoadModelConfig(model_dir));
   const ModelConfig& config = model->config_;
   TSERVE_ASSIGN_OR_RETURN(std::unique_ptr<Checkpoint> checkpoint, Checkpoint::Open(model_dir));
-  WeightLoader weights(*checkpoint, compute_type);
+  WeightLoader weights(*checkpoint, compute_type, config.architecture);
 
   const int64_t d = config.d_model;
   const float scale = config.scale_embedding ? std::sqrt(static_cast<float>(d)) : 1.f;
@@ -57,29 +62,31 @@ absl::StatusOr<std::unique_ptr<MarianModel>> MarianModel::Load(const std::string
   TSERVE_ASSIGN_OR_RETURN(std::string source_name, SourceEmbeddingName(weights, config));
   TSERVE_ASSIGN_OR_RETURN(std::vector<float> shared,
                           weights.Read(source_name, {config.vocab_size, d}));
-  model->source_embedding_ =
-      std::make_unique<Embedding>(shared, d, scale, &model->encoder_positions_.table(), storage);
+  model->source_embedding_ = std::make_unique<Embedding>(
+      shared, d, scale, model->encoder_positions_.embedding_table(), storage);
   // The float32 target table, kept until the decoder has packed it as its
   // output projection when the two are tied.
   std::vector<float> target;
   if (config.separate_vocabs()) {
     TSERVE_ASSIGN_OR_RETURN(
         target, weights.Read("model.decoder.embed_tokens.weight", {config.target_vocab_size(), d}));
-    model->target_embedding_ =
-        std::make_unique<Embedding>(target, d, scale, &model->decoder_positions_.table(), storage);
+    model->target_embedding_ = std::make_unique<Embedding>(
+        target, d, scale, model->decoder_positions_.embedding_table(), storage);
   } else {
     target = std::move(shared);
-    model->target_embedding_ =
-        std::make_unique<Embedding>(*model->source_embedding_, &model->decoder_positions_.table());
+    model->target_embedding_ = std::make_unique<Embedding>(
+        *model->source_embedding_, model->decoder_positions_.embedding_table());
   }
 
-  TSERVE_ASSIGN_OR_RETURN(model->encoder_,
-                          Encoder::Load(weights, config, model->source_embedding_.get(),
-                                        &model->encoder_positions_));
-  TSERVE_ASSIGN_OR_RETURN(model->decoder_,
-                          Decoder::Load(weights, config, model->target_embedding_.get(),
-                                        &model->decoder_positions_,
-                                        config.tie_word_embeddings ? &target : nullptr));
+  TSERVE_ASSIGN_OR_RETURN(
+      model->encoder_,
+      Encoder::Load(weights, config, model->source_embedding_.get(), &model->encoder_positions_));
+  if (!config.encoder_only) {
+    TSERVE_ASSIGN_OR_RETURN(
+        model->decoder_,
+        Decoder::Load(weights, config, model->target_embedding_.get(), &model->decoder_positions_,
+                      config.tie_word_embeddings ? &target : nullptr));
+  }
   model->unused_tensors_ = weights.UnreadTensors();
   return model;
 }

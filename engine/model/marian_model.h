@@ -17,7 +17,8 @@ namespace tserve::engine {
 // The weights of an encoder-decoder model loaded from a Hugging Face directory
 // (config.json + the weights in any published layout, engine/model/checkpoint.h),
 // as an encoder and a step-wise decoder. One class for every family (MarianMT,
-// M2M100/NLLB, BART/mBART): the family only sets config().architecture's switches.
+// M2M100/NLLB, BART/mBART, T5/mT5): the family only sets config().architecture's
+// switches. An encoder-only checkpoint (T5EncoderModel) has no decoder.
 class MarianModel {
  public:
   static absl::StatusOr<std::unique_ptr<MarianModel>> Load(const std::string& model_dir,
@@ -25,7 +26,9 @@ class MarianModel {
 
   const ModelConfig& config() const { return config_; }
   const Encoder& encoder() const { return *encoder_; }
+  // Only when has_decoder().
   const Decoder& decoder() const { return *decoder_; }
+  bool has_decoder() const { return decoder_ != nullptr; }
   // Tensors of the checkpoint the model does not read (tied views, stored
   // position tables it has no use for, other frameworks' buffers), by name.
   const std::vector<std::string>& unused_tensors() const { return unused_tensors_; }

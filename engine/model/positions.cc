@@ -14,8 +14,8 @@ std::vector<float> SinusoidalPositions(int64_t num_positions, int64_t width) {
     float* row = table.data() + pos * width;
     for (int64_t j = 0; j < width; ++j) {
       const double angle =
-          static_cast<double>(pos) / std::pow(10000.0, 2.0 * static_cast<double>(j / 2) /
-                                                           static_cast<double>(width));
+          static_cast<double>(pos) /
+          std::pow(10000.0, 2.0 * static_cast<double>(j / 2) / static_cast<double>(width));
       // Even j fill the sine half in order, odd j the cosine half.
       if (j % 2 == 0) {
         row[j / 2] = static_cast<float>(std::sin(angle));
@@ -70,8 +70,11 @@ absl::StatusOr<PositionTable> PositionTable::Load(const WeightLoader& weights,
     case PositionKind::kOffsetSinusoidal:
       t.table_ = OffsetSinusoidalPositions(layout.rows, config.d_model, config.pad_token_id);
       break;
-    case PositionKind::kLearned:
+    case PositionKind::kLearned: {
       TSERVE_ASSIGN_OR_RETURN(t.table_, weights.Read(name, {layout.rows, config.d_model}));
+      break;
+    }
+    case PositionKind::kNone:
       break;
   }
   return t;

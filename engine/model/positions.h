@@ -20,8 +20,7 @@ std::vector<float> SinusoidalPositions(int64_t num_positions, int64_t width);
 // sin(p·f_i) for i < width/2, then cos(p·f_i), f_i = exp(-i·ln(10000)/(width/2 - 1)),
 // a zero last column when width is odd, and a zero row `pad_row`. Computed in float32
 // step by step as transformers computes it.
-std::vector<float> OffsetSinusoidalPositions(int64_t num_positions, int64_t width,
-                                             int64_t pad_row);
+std::vector<float> OffsetSinusoidalPositions(int64_t num_positions, int64_t width, int64_t pad_row);
 
 // One side's position embeddings and the row each token takes (PositionKind).
 class PositionTable {
@@ -31,8 +30,12 @@ class PositionTable {
   static absl::StatusOr<PositionTable> Load(const WeightLoader& weights, const std::string& name,
                                             const ModelConfig& config);
 
-  // [rows, d_model].
+  // [rows, d_model]; empty for PositionKind::kNone.
   const std::vector<float>& table() const { return table_; }
+  // The table for Embedding: null when the model has none.
+  const std::vector<float>* embedding_table() const {
+    return kind_ == PositionKind::kNone ? nullptr : &table_;
+  }
 
   // rows[i]: the table row of ids[i], the token at position first + i of its sequence
   // whose earlier tokens hold `earlier_non_pad` tokens other than pad (the decoder's

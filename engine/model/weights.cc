@@ -1,6 +1,9 @@
 #include "engine/model/weights.h"
 
+#include <utility>
 #include <vector>
+
+#include "engine/ops/rms_norm.h"
 
 namespace tserve::engine {
 
@@ -22,13 +25,16 @@ namespace {
 
 // What the profile (engine/core/profile.h) calls a product, from its
 // weights' Hugging Face name: the stack and the kind of layer.
+// BART's names (model.encoder.layers.N.self_attn.q_proj) and T5's
+// (encoder.block.N.layer.0.SelfAttention.q).
 const char* ProductLabel(const std::string& name) {
-  const bool encoder = name.find(".encoder.") != std::string::npos;
-  if (name.find("encoder_attn.") != std::string::npos) return "products: decoder cross-attention";
-  if (name.find("self_attn.") != std::string::npos) {
+  const auto has = [&](const char* part) { return name.find(part) != std::string::npos; };
+  const bool encoder = has(".encoder.") || name.rfind("encoder.", 0) == 0;
+  if (has("encoder_attn.") || has("EncDecAttention.")) return "products: decoder cross-attention";
+  if (has("self_attn.") || has("SelfAttention.")) {
     return encoder ? "products: encoder self-attention" : "products: decoder self-attention";
   }
-  if (name.find(".fc1") != std::string::npos || name.find(".fc2") != std::string::npos) {
+  if (has(".fc1") || has(".fc2") || has("DenseReluDense.")) {
     return encoder ? "products: encoder feed-forward" : "products: decoder feed-forward";
   }
   return "products";
@@ -51,12 +57,13 @@ absl::StatusOr<std::unique_ptr<Linear>> WeightLoader::LoadFusedLinear(
   for (int64_t p = 0; p < parts; ++p) {
     auto w = Read(prefixes[p] + ".weight", {out_each, in});
     if (!w.ok()) return w.status();
-    auto b = Read(prefixes[p] + ".bias", {out_each});
-    if (!b.ok()) return b.status();
     const float s = p < scaled_parts ? scale : 1.f;
     float* w_dst = weight.data() + p * out_each * in;
-    float* b_dst = bias.data() + p * out_each;
     for (size_t i = 0; i < w->size(); ++i) w_dst[i] = (*w)[i] * s;
+    if (!architecture_.linear_biases) continue;  // the bias stays zero
+    auto b = Read(prefixes[p] + ".bias", {out_each});
+    if (!b.ok()) return b.status();
+    float* b_dst = bias.data() + p * out_each;
     for (size_t i = 0; i < b->size(); ++i) b_dst[i] = (*b)[i] * s;
   }
   auto linear =
@@ -73,6 +80,14 @@ absl::StatusOr<std::unique_ptr<LayerNorm>> WeightLoader::LoadLayerNorm(const std
   auto beta = Read(prefix + ".bias", {width});
   if (!beta.ok()) return beta.status();
   return std::make_unique<LayerNorm>(*gamma, *beta, epsilon);
+}
+
+absl::StatusOr<std::unique_ptr<Norm>> WeightLoader::LoadNorm(const std::string& prefix,
+                                                             int64_t width, float epsilon) const {
+  if (architecture_.norm == NormKind::kLayerNorm) return LoadLayerNorm(prefix, width, epsilon);
+  auto weight = Read(prefix + ".weight", {width});
+  if (!weight.ok()) return weight.status();
+  return std::make_unique<RmsNorm>(*std::move(weight), epsilon);
 }
 
 }  // namespace tserve::engine

@@ -19,7 +19,7 @@ namespace {
 // no stores. Every float operation is fixed by head_dim and the row's own
 // length, so a row's result does not depend on what it is batched with.
 template <int kVectors>
-void AttendOneHeadInRegisters(const AttentionTask& task, int64_t offset,
+void AttendOneHeadInRegisters(const AttentionTask& task, int64_t offset, const float* bias,
                               std::vector<float>& scores) {
   __m256 q[kVectors];
   for (int v = 0; v < kVectors; ++v) q[v] = _mm256_loadu_ps(task.query + offset + 8 * v);
@@ -38,7 +38,8 @@ void AttendOneHeadInRegisters(const AttentionTask& task, int64_t offset,
     __m128 sum4 = _mm_add_ps(_mm256_castps256_ps128(sum8), _mm256_extractf128_ps(sum8, 1));
     sum4 = _mm_add_ps(sum4, _mm_movehl_ps(sum4, sum4));
     sum4 = _mm_add_ss(sum4, _mm_movehdup_ps(sum4));
-    const float dot = _mm_cvtss_f32(sum4);
+    float dot = _mm_cvtss_f32(sum4);
+    if (bias != nullptr) dot += bias[j];
     scores[j] = dot;
     max_score = std::max(max_score, dot);
   }
@@ -58,7 +59,7 @@ void AttendOneHeadInRegisters(const AttentionTask& task, int64_t offset,
 
 // Any head_dim.
 void AttendOneHeadAnySize(const AttentionTask& task, int64_t offset, int64_t head_dim,
-                          std::vector<float>& scores) {
+                          const float* bias, std::vector<float>& scores) {
   const float* q = task.query + offset;
   scores.resize(static_cast<size_t>(task.length));
   float max_score = -std::numeric_limits<float>::infinity();
@@ -67,6 +68,7 @@ void AttendOneHeadAnySize(const AttentionTask& task, int64_t offset, int64_t hea
     float dot = 0.f;
 #pragma omp simd reduction(+ : dot)
     for (int64_t c = 0; c < head_dim; ++c) dot += q[c] * k[c];
+    if (bias != nullptr) dot += bias[j];
     scores[j] = dot;
     max_score = std::max(max_score, dot);
   }
@@ -85,15 +87,16 @@ void AttendOneHeadAnySize(const AttentionTask& task, int64_t offset, int64_t hea
 void AttendOneHead(const AttentionTask& task, int64_t head, int64_t head_dim,
                    std::vector<float>& scores) {
   const int64_t offset = head * head_dim;
+  const float* bias = task.bias != nullptr ? task.bias + head * task.bias_head_stride : nullptr;
   switch (head_dim) {
     case 32:
-      return AttendOneHeadInRegisters<4>(task, offset, scores);
+      return AttendOneHeadInRegisters<4>(task, offset, bias, scores);
     case 64:
-      return AttendOneHeadInRegisters<8>(task, offset, scores);
+      return AttendOneHeadInRegisters<8>(task, offset, bias, scores);
     case 128:
-      return AttendOneHeadInRegisters<16>(task, offset, scores);
+      return AttendOneHeadInRegisters<16>(task, offset, bias, scores);
     default:
-      return AttendOneHeadAnySize(task, offset, head_dim, scores);
+      return AttendOneHeadAnySize(task, offset, head_dim, bias, scores);
   }
 }
 

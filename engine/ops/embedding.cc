@@ -49,8 +49,12 @@ void Embedding::Forward(absl::Span<const int32_t> ids, absl::Span<const int32_t>
       gemm::WidenBfloat16(bfloat16_table_->data() + offset, width_, widened.data());
       row = widened.data();
     }
-    const float* pos = positions_->data() + static_cast<int64_t>(positions[i]) * width_;
     float* dst = out + static_cast<int64_t>(i) * width_;
+    if (positions_ == nullptr) {
+      for (int64_t j = 0; j < width_; ++j) dst[j] = row[j] * scale_;
+      continue;
+    }
+    const float* pos = positions_->data() + static_cast<int64_t>(positions[i]) * width_;
     for (int64_t j = 0; j < width_; ++j) dst[j] = row[j] * scale_ + pos[j];
   }
 }

@@ -18,7 +18,8 @@ class Embedding {
  public:
   enum class Storage { kFloat32, kBfloat16 };
 
-  // `table` is [vocab, width]; `positions` is [max_positions, width].
+  // `table` is [vocab, width]; `positions` is [max_positions, width], or null for a
+  // model without position embeddings (T5).
   Embedding(const std::vector<float>& table, int64_t width, float scale,
             const std::vector<float>* positions, Storage storage);
 

@@ -22,8 +22,6 @@ using gemm::kMaxRowBlock;
 constexpr int64_t kFloatSlice = 128;
 constexpr int64_t kInt8Slice = 512;  // a multiple of 4 (quads)
 
-float Gelu(float v) { return 0.5f * v * (1.f + std::erf(v * static_cast<float>(M_SQRT1_2))); }
-
 // out[r·ld + c] = epilogue(sums[r·width + c] + bias[c]). The epilogue is
 // chosen outside the loops so the common ones (none, accumulate, ReLU)
 // vectorize.
@@ -55,6 +53,9 @@ void WriteRows(Epilogue epilogue, const float* sums, int64_t width, const float*
         break;
       case Epilogue::kGelu:
         for (int64_t c = 0; c < cols; ++c) o[c] = Gelu(s[c] + bias[c]);
+        break;
+      case Epilogue::kGeluTanh:
+        for (int64_t c = 0; c < cols; ++c) o[c] = GeluTanh(s[c] + bias[c]);
         break;
     }
   }

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "engine/decode/decoding_options.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -320,9 +321,9 @@ TEST(ConfigTest, UnsupportedArchitectureFlags) {
               HasSubstr("normalize_embedding: true is not supported"));
   EXPECT_THAT(ConfigError(Small(R"("normalize_before": "no")")).message(),
               HasSubstr("normalize_before must be a boolean, got string"));
-  EXPECT_THAT(ConfigError(Small(R"("model_type": "t5")")).message(),
-              HasSubstr("model_type 't5' is not supported; expected one of marian, m2m_100, "
-                        "bart, mbart"));
+  EXPECT_THAT(ConfigError(Small(R"("model_type": "pegasus")")).message(),
+              HasSubstr("model_type 'pegasus' is not supported; expected one of marian, "
+                        "m2m_100, bart, mbart, t5, mt5"));
   // Flags that contradict what the family's modeling code builds.
   EXPECT_THAT(ConfigError(R"({"model_type": "m2m_100", "normalize_before": false})").message(),
               HasSubstr("normalize_before: false is not supported; m2m_100 models"));
@@ -414,6 +415,97 @@ TEST(ConfigTest, FamiliesSetTheArchitecture) {
   EXPECT_EQ(c->family, ModelFamily::kMarian);
   EXPECT_FALSE(c->architecture.pre_norm);
   EXPECT_EQ(c->architecture.positions, PositionKind::kSinusoidal);
+}
+
+// google/flan-t5-small's config.json (d_kv · num_heads = 384 != d_model = 512).
+constexpr const char* kFlanT5SmallConfig = R"({
+  "architectures": ["T5ForConditionalGeneration"],
+  "d_ff": 1024,
+  "d_kv": 64,
+  "d_model": 512,
+  "decoder_start_token_id": 0,
+  "dense_act_fn": "gelu_new",
+  "dropout_rate": 0.1,
+  "eos_token_id": 1,
+  "feed_forward_proj": "gated-gelu",
+  "initializer_factor": 1.0,
+  "is_encoder_decoder": true,
+  "is_gated_act": true,
+  "layer_norm_epsilon": 1e-06,
+  "model_type": "t5",
+  "n_positions": 512,
+  "num_decoder_layers": 8,
+  "num_heads": 6,
+  "num_layers": 8,
+  "output_past": true,
+  "pad_token_id": 0,
+  "relative_attention_max_distance": 128,
+  "relative_attention_num_buckets": 32,
+  "tie_word_embeddings": false,
+  "torch_dtype": "float32",
+  "transformers_version": "4.23.1",
+  "use_cache": true,
+  "vocab_size": 32128
+})";
+
+TEST(ConfigTest, T5FamilyReadsT5ConfigFields) {
+  absl::StatusOr<ModelConfig> c = ParseModelConfig(kFlanT5SmallConfig);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->family, ModelFamily::kT5);
+  EXPECT_EQ(c->architecture.norm, NormKind::kRms);
+  EXPECT_EQ(c->architecture.positions, PositionKind::kNone);
+  EXPECT_TRUE(c->architecture.pre_norm);
+  EXPECT_FALSE(c->architecture.linear_biases);
+  EXPECT_FALSE(c->architecture.scale_attention);
+  EXPECT_EQ(c->d_model, 512);
+  EXPECT_EQ(c->head_dim, 64);
+  EXPECT_EQ(c->encoder_attention_dim(), 384);
+  EXPECT_EQ(c->decoder_attention_dim(), 384);
+  EXPECT_EQ(c->encoder_layers, 8);
+  EXPECT_EQ(c->decoder_layers, 8);
+  EXPECT_EQ(c->encoder_ffn_dim, 1024);
+  EXPECT_TRUE(c->gated_ffn);
+  EXPECT_EQ(c->activation, Activation::kGeluTanh);
+  EXPECT_FALSE(c->tie_word_embeddings);
+  EXPECT_FLOAT_EQ(c->layer_norm_eps, 1e-6f);
+  EXPECT_EQ(c->relative_attention_num_buckets, 32);
+  EXPECT_EQ(c->relative_attention_max_distance, 128);
+  EXPECT_EQ(c->pad_token_id, 0);
+  EXPECT_EQ(c->eos_token_id, 1);
+  EXPECT_EQ(c->decoder_start_token_id, 0);
+  EXPECT_EQ(c->max_length, 20);  // GenerationConfig's default: T5 configs set none
+  EXPECT_FALSE(c->encoder_only);
+
+  // T5 v1.0 (t5-small): relu, tied; num_decoder_layers defaults to num_layers.
+  c = ParseModelConfig(R"({"model_type": "t5", "d_model": 64, "d_kv": 16, "num_heads": 4,
+      "d_ff": 128, "num_layers": 3, "vocab_size": 300})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->decoder_layers, 3);
+  EXPECT_FALSE(c->gated_ffn);
+  EXPECT_EQ(c->activation, Activation::kRelu);
+  EXPECT_TRUE(c->tie_word_embeddings);
+
+  // MT5Config's defaults: gated-gelu, untied.
+  c = ParseModelConfig(R"({"model_type": "mt5", "d_model": 64, "d_kv": 16, "num_heads": 4,
+      "d_ff": 128, "num_layers": 2, "vocab_size": 300})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->family, ModelFamily::kMT5);
+  EXPECT_TRUE(c->gated_ffn);
+  EXPECT_FALSE(c->tie_word_embeddings);
+
+  // sentence-T5: the encoder alone.
+  c = ParseModelConfig(R"({"model_type": "t5", "architectures": ["T5EncoderModel"],
+      "d_model": 64, "d_kv": 16, "num_heads": 4, "d_ff": 128, "num_layers": 2,
+      "vocab_size": 300})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->encoder_only);
+
+  for (const char* bad : {R"("feed_forward_proj": "gated-tanh")", R"("feed_forward_proj": "a-b")",
+                          R"("feed_forward_proj": "gated-gelu-x")", R"("d_kv": 0)",
+                          R"("relative_attention_max_distance": 8)"}) {
+    c = ParseModelConfig(absl::StrCat(R"({"model_type": "t5", "vocab_size": 300, )", bad, "}"));
+    EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
 }
 
 TEST(ConfigTest, ForcedBosTokenFromEitherFile) {

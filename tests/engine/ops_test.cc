@@ -19,6 +19,7 @@
 #include "engine/ops/layer_norm.h"
 #include "engine/ops/linear.h"
 #include "engine/ops/log_softmax.h"
+#include "engine/ops/rms_norm.h"
 
 namespace tserve::engine {
 namespace {
@@ -31,8 +32,14 @@ std::vector<float> RandomVector(size_t n, uint32_t seed, float scale = 1.f) {
   return v;
 }
 
-float Swish(float x) { return x / (1.f + std::exp(-x)); }
-float Gelu(float x) { return 0.5f * x * (1.f + std::erf(x / std::sqrt(2.f))); }
+float ReferenceSwish(float x) { return x / (1.f + std::exp(-x)); }
+float ReferenceGelu(float x) { return 0.5f * x * (1.f + std::erf(x / std::sqrt(2.f))); }
+// transformers' NewGELUActivation (gelu_new), in double.
+float ReferenceGeluTanh(float x) {
+  const double v = x;
+  return static_cast<float>(0.5 * v *
+                            (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (v + 0.044715 * v * v * v))));
+}
 
 // Rounds to bfloat16 as the packed weights do (nearest, ties to even).
 float RoundToBfloat16(float v) {
@@ -48,9 +55,11 @@ float ApplyEpilogue(Epilogue epilogue, float acc, float addend) {
     case Epilogue::kRelu:
       return std::max(acc, 0.f);
     case Epilogue::kSwish:
-      return Swish(acc);
+      return ReferenceSwish(acc);
     case Epilogue::kGelu:
-      return Gelu(acc);
+      return ReferenceGelu(acc);
+    case Epilogue::kGeluTanh:
+      return ReferenceGeluTanh(acc);
     case Epilogue::kAccumulate:
       return acc + addend;
     case Epilogue::kNone:
@@ -119,11 +128,11 @@ TEST_P(LinearTest, MatchesPlainLoopForEveryRowCount) {
 
 INSTANTIATE_TEST_SUITE_P(
     TypesAndEpilogues, LinearTest,
-    ::testing::Combine(::testing::ValuesIn(SupportedIsas()),
-                       ::testing::Values(ComputeType::kFloat32, ComputeType::kBfloat16,
-                                         ComputeType::kInt8),
-                       ::testing::Values(Epilogue::kNone, Epilogue::kRelu, Epilogue::kSwish,
-                                         Epilogue::kGelu, Epilogue::kAccumulate)),
+    ::testing::Combine(
+        ::testing::ValuesIn(SupportedIsas()),
+        ::testing::Values(ComputeType::kFloat32, ComputeType::kBfloat16, ComputeType::kInt8),
+        ::testing::Values(Epilogue::kNone, Epilogue::kRelu, Epilogue::kSwish, Epilogue::kGelu,
+                          Epilogue::kGeluTanh, Epilogue::kAccumulate)),
     [](const auto& param_info) {
       return std::string(gemm::IsaName(std::get<0>(param_info.param))) + "_" +
              std::string(ComputeTypeName(std::get<1>(param_info.param))) + "_" +
@@ -220,6 +229,48 @@ TEST(LayerNormTest, NormalisesEachRowInPlace) {
   }
 }
 
+TEST(RmsNormTest, ScalesEachRowByItsRootMeanSquare) {
+  const int64_t width = 37, rows = 9;
+  const auto weight = RandomVector(width, 5);
+  RmsNorm norm(weight, 1e-6f);
+  const auto x = RandomVector(rows * width, 7, 3.f);
+  std::vector<float> y = x;
+  norm.Forward(y.data(), rows, y.data());
+  for (int64_t r = 0; r < rows; ++r) {
+    double squares = 0;
+    for (int64_t j = 0; j < width; ++j) squares += std::pow(x[r * width + j], 2);
+    const double inv = 1.0 / std::sqrt(squares / width + 1e-6);
+    for (int64_t j = 0; j < width; ++j) {
+      ASSERT_NEAR(y[r * width + j], weight[j] * x[r * width + j] * inv, 1e-5);
+    }
+  }
+  // A row alone gives the same bits as in a batch.
+  std::vector<float> alone(x.begin() + 4 * width, x.begin() + 5 * width);
+  norm.Forward(alone.data(), 1, alone.data());
+  EXPECT_EQ(std::memcmp(alone.data(), y.data() + 4 * width, sizeof(float) * width), 0);
+}
+
+TEST(GatedActivationTest, MultipliesTheActivatedHalfByTheOther) {
+  const int64_t width = 19, rows = 3;
+  const auto x = RandomVector(rows * 2 * width, 12, 2.f);
+  std::vector<float> out(rows * width);
+  for (Activation act :
+       {Activation::kGeluTanh, Activation::kGelu, Activation::kRelu, Activation::kSwish}) {
+    GatedActivation(act, x.data(), rows, width, out.data());
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t c = 0; c < width; ++c) {
+        const float a = x[r * 2 * width + c];
+        const float b = x[r * 2 * width + width + c];
+        const float activated = act == Activation::kGeluTanh ? ReferenceGeluTanh(a)
+                                : act == Activation::kGelu   ? ReferenceGelu(a)
+                                : act == Activation::kRelu   ? std::max(a, 0.f)
+                                                             : ReferenceSwish(a);
+        ASSERT_NEAR(out[r * width + c], activated * b, 1e-5) << ActivationName(act);
+      }
+    }
+  }
+}
+
 TEST(LogSoftmaxTest, RowsSumToOneAndMaskedStayMasked) {
   const int64_t width = 50, rows = 4;
   auto x = RandomVector(rows * width, 8, 5.f);
@@ -311,6 +362,41 @@ TEST_P(AttentionTest, MatchesSoftmaxOverOnlyTheCoveredRows) {
         }
         ASSERT_NEAR(out[t * d + h * head_dim + c], expected, 1e-5) << "task " << t;
       }
+    }
+  }
+}
+
+// T5: scores plus a per-head bias row, unscaled queries.
+TEST_P(AttentionTest, AddsTheBiasOfEachHeadToItsScores) {
+  const auto [heads, head_dim] = GetParam();
+  const int64_t d = heads * head_dim;
+  const int64_t length = 9;
+  const auto kv = RandomVector(length * 2 * d, 21);
+  const auto query = RandomVector(d, 22, 0.3f);
+  const int64_t stride = length + 4;
+  const auto bias = RandomVector(heads * stride, 23, 2.f);
+  std::vector<float> out(d, 0.f);
+  AttentionTask task{query.data(), kv.data(), kv.data() + d, 2 * d, length, out.data()};
+  task.bias = bias.data();
+  task.bias_head_stride = stride;
+  MultiHeadAttention({&task, 1}, heads, head_dim);
+  for (int64_t h = 0; h < heads; ++h) {
+    std::vector<double> p(length);
+    double max = -1e30, sum = 0;
+    for (int64_t j = 0; j < length; ++j) {
+      double dot = bias[h * stride + j];
+      for (int64_t c = 0; c < head_dim; ++c) {
+        dot += query[h * head_dim + c] * kv[j * 2 * d + h * head_dim + c];
+      }
+      p[j] = dot;
+      max = std::max(max, dot);
+    }
+    for (double& v : p) sum += (v = std::exp(v - max));
+    for (int64_t c = 0; c < head_dim; ++c) {
+      double expected = 0;
+      for (int64_t j = 0; j < length; ++j)
+        expected += p[j] / sum * kv[j * 2 * d + d + h * head_dim + c];
+      ASSERT_NEAR(out[h * head_dim + c], expected, 1e-5) << "head " << h;
     }
   }
 }

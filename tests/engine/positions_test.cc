@@ -8,10 +8,31 @@
 
 #include "engine/model/checkpoint.h"
 #include "engine/model/config.h"
+#include "engine/model/relative_position.h"
 #include "gtest/gtest.h"
 
 namespace tserve::engine {
 namespace {
+
+// T5's buckets, against values of transformers' T5Attention._relative_position_bucket
+// (32 buckets, max distance 128; the encoder's bidirectional, the decoder's causal).
+TEST(RelativePositionTest, BucketsAreT5s) {
+  const struct {
+    int64_t relative;
+    bool bidirectional;
+    int64_t bucket;
+  } cases[] = {
+      {0, true, 0},     {-1, true, 1},      {1, true, 17},    {-7, true, 7},    {-8, true, 8},
+      {-11, true, 8},   {-12, true, 9},     {-16, true, 10},  {-32, true, 12},  {-64, true, 14},
+      {-127, true, 15}, {-5000, true, 15},  {20, true, 26},   {200, true, 31},  {0, false, 0},
+      {-15, false, 15}, {-16, false, 16},   {-20, false, 17}, {-64, false, 26}, {-128, false, 31},
+      {5, false, 0},    {-4095, false, 31},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(RelativePositionBucket(c.relative, c.bidirectional, 32, 128), c.bucket)
+        << c.relative << (c.bidirectional ? " bidirectional" : " causal");
+  }
+}
 
 TEST(PositionsTest, OffsetSinusoidalTableIsFairseqs) {
   const int64_t width = 9;  // odd: a zero last column
