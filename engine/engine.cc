@@ -16,10 +16,19 @@ absl::StatusOr<std::unique_ptr<TranslationModel>> TranslationModel::Load(
   SetIntraOpThreads(options.threads);
   std::unique_ptr<TranslationModel> model(new TranslationModel());
   TSERVE_ASSIGN_OR_RETURN(model->model_, MarianModel::Load(model_dir, options.compute_type));
+  TSERVE_ASSIGN_OR_RETURN(model->sentence_modules_,
+                          LoadSentenceModules(model_dir, model->config().d_model));
   if (options.load_tokenizer) {
     TSERVE_ASSIGN_OR_RETURN(model->tokenizer_, Tokenizer::Load(model_dir, model->config()));
   }
   return model;
+}
+
+absl::Status TranslationModel::CheckCanTranslate() const {
+  if (has_decoder()) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      "this model is an encoder without a decoder (architectures: T5EncoderModel); it "
+      "serves Encode, not Translate");
 }
 
 SearchVocab TranslationModel::search_vocab() const {
@@ -176,11 +185,13 @@ const float* EncodingTask::states(int64_t b) const {
 }
 
 std::unique_ptr<Generator> TranslationModel::NewGenerator() const {
+  if (!has_decoder()) return nullptr;
   return std::make_unique<Generator>(model_->decoder(), search_vocab());
 }
 
 absl::StatusOr<std::vector<GenerationResult>> TranslationModel::Translate(
     absl::Span<const std::vector<int32_t>> sources, const DecodingOptions& options) const {
+  TSERVE_RETURN_IF_ERROR(CheckCanTranslate());
   TSERVE_RETURN_IF_ERROR(ValidateSources(sources));
   TSERVE_RETURN_IF_ERROR(options.Validate(config()));
   std::unique_ptr<TranslateState> state = TakeTranslateState();
@@ -227,15 +238,44 @@ absl::StatusOr<std::vector<std::vector<float>>> TranslationModel::EncoderStates(
 absl::StatusOr<std::vector<std::vector<float>>> TranslationModel::Embed(
     absl::Span<const std::vector<int32_t>> sources, Pooling pooling, bool normalize) const {
   TSERVE_RETURN_IF_ERROR(ValidateSources(sources));
+  TSERVE_RETURN_IF_ERROR(CheckPooling(pooling));
   EncodingTask task(*model_, sources, EncodingTask::Output::kStates, /*encoder_workspace=*/nullptr,
                     /*decoder_workspace=*/nullptr);
   task.Finish();
-  const int64_t d = config().d_model;
   std::vector<std::vector<float>> out;
   for (int64_t b = 0; b < task.size(); ++b) {
-    out.push_back(PoolStates(task.states(b), task.length(b), d, pooling, normalize));
+    out.push_back(Pool(task.states(b), task.length(b), pooling, normalize));
   }
   return out;
+}
+
+absl::Status TranslationModel::CheckPooling(Pooling pooling) const {
+  if (pooling == Pooling::kSentenceModules && !sentence_modules_) {
+    return absl::InvalidArgumentError(
+        "this model has no sentence-transformers modules (modules.json); pool by mean, "
+        "first or none");
+  }
+  return absl::OkStatus();
+}
+
+std::vector<float> TranslationModel::Pool(const float* states, int64_t length, Pooling pooling,
+                                          bool normalize) const {
+  const int64_t d = config().d_model;
+  if (pooling != Pooling::kSentenceModules) {
+    return PoolStates(states, length, d, pooling, normalize);
+  }
+  std::vector<float> embedding = sentence_modules_->Apply(states, length, d);
+  if (normalize)
+    embedding = PoolStates(embedding.data(), 1, static_cast<int64_t>(embedding.size()),
+                           Pooling::kFirst, /*normalize=*/true);
+  return embedding;
+}
+
+int64_t TranslationModel::pooled_width(Pooling pooling) const {
+  if (pooling == Pooling::kSentenceModules && sentence_modules_) {
+    return sentence_modules_->output_width();
+  }
+  return config().d_model;
 }
 
 std::vector<float> PoolStates(const float* states, int64_t length, int64_t width, Pooling pooling,
@@ -243,6 +283,7 @@ std::vector<float> PoolStates(const float* states, int64_t length, int64_t width
   std::vector<float> out;
   switch (pooling) {
     case Pooling::kNone:
+    case Pooling::kSentenceModules:  // TranslationModel::Pool applies the modules
       out.assign(states, states + length * width);
       break;
     case Pooling::kFirst:

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,11 +17,19 @@
 #include "engine/decode/generator.h"
 #include "engine/model/config.h"
 #include "engine/model/marian_model.h"
+#include "engine/model/sentence_modules.h"
 #include "engine/text/tokenizer.h"
 
 namespace tserve::engine {
 
-enum class Pooling { kMean, kFirst, kNone };
+enum class Pooling {
+  kMean,
+  kFirst,
+  kNone,
+  // The model's sentence-transformers modules (modules.json: pooling, dense layers,
+  // normalization), as SentenceTransformer.encode computes the embedding.
+  kSentenceModules,
+};
 
 // The encoder work of one batch of sources, done a slice at a time: the
 // batching scheduler runs slices between decoder steps, so a long input never
@@ -107,6 +116,10 @@ class TranslationModel {
   const ModelConfig& config() const { return model_->config(); }
   const Tokenizer& tokenizer() const { return *tokenizer_; }
   const MarianModel& marian() const { return *model_; }
+  // False for an encoder-only checkpoint (sentence-T5): Encode only, no Translate.
+  bool has_decoder() const { return model_->has_decoder(); }
+  // INVALID_ARGUMENT naming the reason when the model cannot translate.
+  absl::Status CheckCanTranslate() const;
   SearchVocab search_vocab() const;
 
   // Checks source token sequences: non-empty, ids inside the source vocabulary,
@@ -123,15 +136,30 @@ class TranslationModel {
       absl::Span<const std::vector<int32_t>> sources) const;
 
   // Pooled encoder states: one d_model vector per source (kMean, kFirst) or
-  // all rows (kNone), optionally L2-normalised (each vector separately).
+  // all rows (kNone), or the sentence-transformers embedding (kSentenceModules),
+  // optionally L2-normalised (each vector separately).
   absl::StatusOr<std::vector<std::vector<float>>> Embed(
       absl::Span<const std::vector<int32_t>> sources, Pooling pooling, bool normalize) const;
+  // The pooling of an Encode that names none: the model's sentence-transformers
+  // modules when it has them, else the mean.
+  Pooling default_pooling() const {
+    return sentence_modules_ ? Pooling::kSentenceModules : Pooling::kMean;
+  }
+  // INVALID_ARGUMENT when the model cannot pool so (kSentenceModules without modules.json).
+  absl::Status CheckPooling(Pooling pooling) const;
+  // One source's encoder states ([length, d_model]) pooled; `pooling` passed CheckPooling.
+  std::vector<float> Pool(const float* states, int64_t length, Pooling pooling,
+                          bool normalize) const;
+  // The width of one pooled vector (one row of kNone).
+  int64_t pooled_width(Pooling pooling) const;
+  const std::optional<SentenceModules>& sentence_modules() const { return sentence_modules_; }
 
   // Step-level API (used by the batching scheduler): encodes a batch and
   // returns each source's cross-attention memory, ready to join a Generator.
   std::vector<std::shared_ptr<const SourceMemory>> EncodeForDecoding(
       absl::Span<const std::vector<int32_t>> sources, EncoderWorkspace& encoder_workspace,
       DecoderWorkspace& decoder_workspace) const;
+  // Null without a decoder.
   std::unique_ptr<Generator> NewGenerator() const;
   // The same work as a task the caller runs a slice at a time. The sources
   // are copied; the task must not outlive this model.
@@ -162,11 +190,13 @@ class TranslationModel {
 
   std::unique_ptr<MarianModel> model_;
   std::unique_ptr<Tokenizer> tokenizer_;
+  std::optional<SentenceModules> sentence_modules_;  // modules.json, when present
   mutable absl::Mutex idle_mutex_;
   mutable std::vector<std::unique_ptr<TranslateState>> idle_states_ ABSL_GUARDED_BY(idle_mutex_);
 };
 
-// Pools encoder states of one sequence ([length, d] row-major) as `pooling` says.
+// Pools encoder states of one sequence ([length, d] row-major) as `pooling` says
+// (kMean, kFirst, kNone).
 std::vector<float> PoolStates(const float* states, int64_t length, int64_t width, Pooling pooling,
                               bool normalize);
 

@@ -197,6 +197,9 @@ void DescribeTokenizer(const Tokenizer& tokenizer, Report& report) {
     if (&source != &target) {
       report.Fact("target_vocab.json", absl::StrCat(target.size(), " pieces"));
     }
+  } else if (family == TokenizerFamily::kT5) {
+    report.Line("tokenizer (T5: spiece.model, its own ids, <extra_id_N> sentinels):");
+    report.Fact("vocabulary", absl::StrCat(source.size(), " tokens, sentinels included"));
   } else {
     const char* kind = family == TokenizerFamily::kNllb     ? "NLLB-200"
                        : family == TokenizerFamily::kM2m100 ? "M2M100"
@@ -210,7 +213,7 @@ void DescribeTokenizer(const Tokenizer& tokenizer, Report& report) {
                                                   tokenizer.unk_id(), tokenizer.pad_id()));
   if (family == TokenizerFamily::kMarian) {
     DescribeMarianLanguages(tokenizer, report);
-  } else {
+  } else if (family != TokenizerFamily::kT5) {
     DescribeFairseqLanguages(tokenizer, report);
   }
 }
@@ -272,10 +275,28 @@ ModelCheck CheckModelDirectory(const std::string& model_dir, const LoadOptions& 
   DescribeUnusedTensors((*model)->marian().unused_tensors(), report);
   DescribeTokenizer((*model)->tokenizer(), report);
 
+  const Tokenizer& tokenizer = (*model)->tokenizer();
+  if (!(*model)->has_decoder()) {
+    report.Line("encoding (an encoder without a decoder: Encode only):");
+    report.Fact("loaded", absl::StrFormat("in %.1f s, compute type %s", seconds,
+                                          ComputeTypeName(options.compute_type)));
+    absl::StatusOr<EncodedText> source = tokenizer.EncodeSource(
+        kSmokeText, static_cast<size_t>(config->max_position_embeddings), /*truncate=*/true);
+    if (!source.ok()) return report.Fail("tokenizing", source.status());
+    absl::StatusOr<std::vector<std::vector<float>>> vectors =
+        (*model)->Embed({source->ids}, (*model)->default_pooling(), /*normalize=*/false);
+    if (!vectors.ok()) return report.Fail("encoding", vectors.status());
+    report.Fact(absl::StrCat("\"", kSmokeText, "\""),
+                absl::StrFormat("a vector of %d values (%d source tokens, %s)",
+                                (*vectors)[0].size(), source->ids.size(),
+                                (*model)->sentence_modules()
+                                    ? "the sentence-transformers modules of modules.json"
+                                    : "mean of the encoder states"));
+    return report.Pass();
+  }
   report.Line("translation:");
   report.Fact("loaded", absl::StrFormat("in %.1f s, compute type %s", seconds,
                                         ComputeTypeName(options.compute_type)));
-  const Tokenizer& tokenizer = (*model)->tokenizer();
   const SmokeLanguages languages = SmokeLanguagesOf(tokenizer);
   absl::StatusOr<EncodedText> source = tokenizer.EncodeSource(
       kSmokeText, static_cast<size_t>(config->max_position_embeddings), /*truncate=*/true,

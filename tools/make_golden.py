@@ -5,7 +5,9 @@ For each model in tests/data/models/<name>/ this writes
 tests/data/golden/<name>/golden.json and golden.safetensors (float32): source
 ids, encoder states, raw decoder logits, greedy / beam / sampling results and
 pooled encoder outputs, computed with the PyTorch reference (tools/tserve_ref)
-in float64, every sentence alone. See tools/README.md for the JSON layout.
+in float64, every sentence alone (for a sentence-transformers directory: encoder
+states, pooled outputs and the pipeline's sentence embeddings). See tools/README.md
+for the JSON layout.
 
 The output is a pure function of the model files: running the script twice
 gives byte-identical files. `--check` regenerates the test models and the
@@ -34,8 +36,9 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_test_models  # noqa: E402
-from tserve_ref import decoding, pooling, safetensors_io  # noqa: E402
-from tserve_ref.marian import MarianMTModel  # noqa: E402
+from tserve_ref import decoding, pooling, safetensors_io, t5  # noqa: E402
+from tserve_ref.sentence_modules import SentenceTransformer, is_sentence_transformer  # noqa: E402
+from tserve_ref.t5_tokenizer import T5Tokenizer  # noqa: E402
 from tserve_ref.tokenizer import MarianTokenizer  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -232,12 +235,107 @@ class FamilyTokens:
         return None
 
 
+# T5 family (make_test_models.T5_MODELS). Flan-style sentences carry the task prefix
+# (not the one-piece sentences 0 and 5); t5-layout-f32 adds sentinel tokens with white
+# space around them (split out and stripped by the tokenizer); mt5-layout-f32, whose
+# tokenizer has no sentinels (extra_ids 0), adds a sentinel-like text that stays text.
+T5_EXTRA_SENTENCES = {
+    "t5-layout-f32": ["The old dog <extra_id_0> near the river <extra_id_1> .",
+                      "<extra_id_0>\t a small cat waits <extra_id_1>"],
+    "mt5-layout-f32": ["A small cat <extra_id_0> waits."],
+    "sentence-t5-layout-f32": ["My friend <extra_id_0> the letter."],
+}
+T5_PREFIXED = {"flan-t5-layout-bf16"}
+# Relative positions (key - query) whose buckets the golden data lists.
+BUCKET_RANGE = range(-64, 65)
+
+
+def t5_texts(name):
+    texts = [make_test_models.T5_TASK_PREFIX + text if name in T5_PREFIXED and i not in (0, 5) else text
+             for i, text in enumerate(SENTENCES)]
+    return texts + T5_EXTRA_SENTENCES.get(name, [])
+
+
+def relative_position_buckets(cfg, causal=True):
+    """The bucket of every relative position of BUCKET_RANGE, bidirectional (encoder)
+    and causal (decoder self-attention), as tserve_ref.t5 computes them."""
+    rel = torch.tensor(list(BUCKET_RANGE), dtype=torch.long)
+    out = {"num_buckets": cfg.relative_attention_num_buckets,
+           "max_distance": cfg.relative_attention_max_distance,
+           "relative_positions": list(BUCKET_RANGE),
+           "bidirectional": t5.relative_position_bucket(rel, True, cfg.relative_attention_num_buckets,
+                                                        cfg.relative_attention_max_distance).tolist()}
+    if causal:
+        out["causal"] = t5.relative_position_bucket(rel, False, cfg.relative_attention_num_buckets,
+                                                    cfg.relative_attention_max_distance).tolist()
+    return out
+
+
+def detokenize_cases(tok, outputs):
+    """{"ids", "text"} for every distinct greedy output, and id lists that mix pieces
+    with <pad>, </s>, <unk>, sentinels and spare embedding rows (all dropped)."""
+    cases = []
+    for ids in outputs:
+        if ids not in cases:
+            cases.append(list(ids))
+    pieces = tok.text_ids("The old dog sleeps near the river.")
+    spare = tok.size  # the first row beyond the tokenizer (config vocab_size is larger)
+    mixed = [tok.pad_id] + pieces[:3] + [tok.unk_id] + pieces[3:5] + [tok.eos_id] + pieces[5:] + [spare]
+    if tok.extra_ids:
+        mixed = mixed[:4] + [tok.sentinel_id(0)] + mixed[4:] + [tok.sentinel_id(tok.extra_ids - 1)]
+    cases += [mixed, [tok.eos_id], []]
+    return [{"ids": ids, "text": tok.decode(ids)} for ids in cases]
+
+
+def sentence_transformer_golden(model_dir, name):
+    """Golden data of a sentence-transformers directory whose Transformer is a T5
+    encoder: encoder states, pooled encoder outputs and the full pipeline's sentence
+    embeddings, in float64. The decoding keys are empty."""
+    pipeline = SentenceTransformer.from_dir(model_dir, dtype=torch.float64)
+    model = pipeline.transformer.model
+    cfg = model.config
+    tok = T5Tokenizer(model_dir)
+    texts = t5_texts(name)
+    sources = [tok.encode(text, limit=pipeline.max_seq_length, truncate=True) for text in texts]
+    tensors = {}
+    g = {"model": name, "d_model": cfg.d_model,
+         "vocab": {"pad": cfg.pad_token_id, "eos": cfg.eos_token_id, "unk": tok.unk_id,
+                   "decoder_start": cfg.decoder_start_token_id},
+         "sentences": [{"text": text, "source_ids": ids} for text, ids in zip(texts, sources)],
+         "encoder": [], "logits": [], "greedy": [], "beam": [], "sampling": [], "encode": [],
+         "sentence_embedding": [],
+         "relative_position_buckets": relative_position_buckets(cfg, causal=False)}
+    with torch.no_grad():
+        for i, src in enumerate(sources):
+            ids = torch.tensor([src])
+            tensors[f"encoder.{i}"] = model.encode(ids, torch.ones_like(ids, dtype=torch.bool))[0].float().numpy()
+            g["encoder"].append({"sentence": i, "tensor": f"encoder.{i}"})
+        j = 0
+        for i in (3, 7):
+            for pool in ("mean", "first"):
+                for norm in (False, True):
+                    v = pooling.encode_pooled(model, [sources[i]], pooling=pool, normalize=norm)[0]
+                    tensors[f"encode.{j}"] = v.float().numpy()
+                    g["encode"].append({"sentence": i, "pooling": pool, "normalize": norm, "tensor": f"encode.{j}"})
+                    j += 1
+        for i, src in enumerate(sources):
+            tensors[f"sentence_embedding.{i}"] = pipeline.embed([src])[0].float().numpy()
+            g["sentence_embedding"].append({"sentence": i, "tensor": f"sentence_embedding.{i}"})
+    return g, tensors
+
+
 def golden_for_model(model_dir, name, margins, min_sampling_margin):
     torch.manual_seed(0)
-    model = MarianMTModel.from_pretrained(model_dir).double().eval()
+    if t5.is_t5(model_dir) and is_sentence_transformer(model_dir):
+        return sentence_transformer_golden(model_dir, name)
+    model = t5.load_model(model_dir).double().eval()
     cfg = model.config
     family_specs = {spec["name"]: spec for spec in make_test_models.FAMILY_MODELS}
-    if name in family_specs:
+    if t5.is_t5(model_dir):
+        tok = T5Tokenizer(model_dir)
+        forced_first = None
+        texts = t5_texts(name)
+    elif name in family_specs:
         tok = FamilyTokens(family_specs[name], model_dir, cfg.vocab_size)
         forced_first = tok.forced_first_token()
         texts = list(SENTENCES)
@@ -287,7 +385,7 @@ def golden_for_model(model_dir, name, margins, min_sampling_margin):
             entry = {
                 "sentence": i, "max_length": max_length, "min_length": min_length, "prefix": list(prefix),
                 "ids": h.ids, "score": h.score, "token_scores": to_f32_list(h.token_scores), **first}
-            text = tok.decode(h.ids)
+            text = tok.decode(h.ids) if isinstance(tok, MarianTokenizer) else None
             if text is not None:
                 entry["text"] = text
             g["greedy"].append(entry)
@@ -379,6 +477,9 @@ def golden_for_model(model_dir, name, margins, min_sampling_margin):
                     g["encode"].append({"sentence": i, "pooling": pool, "normalize": norm,
                                         "tensor": f"encode.{j}"})
                     j += 1
+    if isinstance(tok, T5Tokenizer):
+        g["relative_position_buckets"] = relative_position_buckets(cfg)
+        g["detokenize"] = detokenize_cases(tok, [e["ids"] for e in g["greedy"]])
     return g, tensors
 
 

@@ -4,8 +4,9 @@
 Each MarianMT model is a directory in the exact Hugging Face MarianMT layout:
 config.json, model.safetensors, source.spm, target.spm, vocab.json
 (+ target_vocab.json with separate vocabularies), generation_config.json.
-The other families (FAMILY_MODELS: M2M100/NLLB, BART, mBART) are written in
-their published layouts (see make_family_model).
+The other families (FAMILY_MODELS: M2M100/NLLB, BART, mBART; T5_MODELS: T5,
+Flan-T5, mT5, sentence-t5) are written in their published layouts (see
+make_family_model, make_t5_model).
 
 Everything is derived from the seed: the training corpora (English-like source,
 German-like target sentences from small word lists and a toy grammar), the
@@ -32,6 +33,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tserve_ref import families, safetensors_io  # noqa: E402
 from tserve_ref.decoding import SplitMix64  # noqa: E402
 from tserve_ref.marian import sinusoidal_positions  # noqa: E402
+from tserve_ref.t5 import parse_feed_forward_proj  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_OUT = os.path.join(REPO, "tests", "data", "models")
@@ -129,8 +131,10 @@ def make_corpus(seed, words, n):
 
 # ------------------------------------------------------------ sentencepiece
 
-def train_spm(corpus_lines, vocab_size, workdir, name, normalization="identity", model_type="unigram"):
+def train_spm(corpus_lines, vocab_size, workdir, name, normalization="identity", model_type="unigram",
+              extra_options=()):
     """Trains a SentencePiece model (unigram or bpe); returns the bytes of name.model.
+    `extra_options`: more spm_train flags (T5's special ids).
 
     Runs in `workdir` with relative paths: the model file records its trainer
     options (input, model_prefix), so absolute temporary paths would make the
@@ -141,7 +145,7 @@ def train_spm(corpus_lines, vocab_size, workdir, name, normalization="identity",
     cmd = ["spm_train", f"--input={name}.txt", f"--model_prefix={name}", f"--model_type={model_type}",
            f"--vocab_size={vocab_size}", "--character_coverage=1.0", "--num_threads=1",
            "--random_seed=1", "--input_sentence_size=0", "--shuffle_input_sentence=false",
-           "--max_sentence_length=4192", f"--normalization_rule_name={normalization}"]
+           "--max_sentence_length=4192", f"--normalization_rule_name={normalization}"] + list(extra_options)
     res = subprocess.run(cmd, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if res.returncode != 0:
         raise RuntimeError("spm_train failed:\n" + res.stderr.decode("utf-8", "replace")[-3000:])
@@ -840,6 +844,306 @@ def make_family_model(spec, index, out_root, workdir):
     return {"name": spec["name"], "vocab_size": V, "decoder_vocab_size": V}
 
 
+# ------------------------------------------------------------------ T5 family
+
+# T5 and mT5 in their published layouts (tools/tserve_ref/t5.py). Shapes:
+# `num_layers` / `num_decoder_layers` (None: left out of config.json, so it defaults
+# to num_layers), `d_kv` * `num_heads` may differ from `d_model`; `buckets` /
+# `max_distance` the relative-attention buckets (max_distance None: left out, the
+# default 128); `spm_vocab` the pieces of spiece.model (pad 0, eos 1, unk 2),
+# `extra_ids` the sentinels after them, `spare_rows` embedding rows beyond the
+# tokenizer (as 32128 > 32100 in T5). Weight knobs: `output_norm` (row norm of the
+# output matrix, giving logits of standard deviation ~3), `eos_gain` (the eos output
+# row's norm factor), `sentinel_gain` (sentinel and spare output rows, rarely chosen
+# then), `rel_bias_std`, `qk_gain`, `self_qk_corr`, `self_attn_negate` as in
+# make_weights; `weight_seed_offset` and the eos gain were chosen so that no golden
+# decision is near a tie (make_golden.py checks this).
+T5_TASK_PREFIX = "translate English to German: "
+_T5_COMMON = {"qk_gain": 1.5, "self_qk_corr": 0.6, "rel_bias_std": 1.0, "sentinel_gain": 0.5, "output_norm": 3.5,
+              "weight_seed_offset": 0}
+T5_MODELS = [
+    {
+        **_T5_COMMON,
+        # t5-small's layout (T5 v1.0): relu, tied embeddings (the decoder output scaled
+        # by d_model**-0.5), model.safetensors with shared.weight only and the unused
+        # cross-attention relative_attention_bias of the first decoder block that the
+        # original checkpoints carry. max_distance 20: the logarithmic buckets and
+        # their saturation both occur in sentences of 20-40 tokens.
+        "name": "t5-layout-f32", "model_type": "t5", "architectures": ["T5ForConditionalGeneration"],
+        "d_model": 64, "d_kv": 16, "num_heads": 4, "d_ff": 128, "num_layers": 2, "num_decoder_layers": 2,
+        "feed_forward_proj": "relu", "tie": True, "buckets": 32, "max_distance": 20,
+        "spm_vocab": 200, "extra_ids": 100, "spare_rows": 4, "dtype": "F32", "format": "safetensors",
+        "dead_cross_attention_bias": True, "eos_gain": 1.3, "self_attn_negate": 6.0, "weight_seed_offset": 11,
+    },
+    {
+        **_T5_COMMON,
+        # Flan-T5 / T5 v1.1: gated-gelu (gelu_new), untied lm_head.weight, num_heads *
+        # d_kv (48) != d_model (64), fewer decoder than encoder layers, bfloat16.
+        "name": "flan-t5-layout-bf16", "model_type": "t5", "architectures": ["T5ForConditionalGeneration"],
+        "d_model": 64, "d_kv": 16, "num_heads": 3, "d_ff": 128, "num_layers": 2, "num_decoder_layers": 1,
+        "feed_forward_proj": "gated-gelu", "tie": False, "buckets": 16, "max_distance": 24,
+        "spm_vocab": 200, "extra_ids": 100, "spare_rows": 4, "dtype": "BF16", "format": "safetensors",
+        "eos_gain": 1.6, "self_attn_negate": 3.0, "weight_seed_offset": 6,
+    },
+    {
+        **_T5_COMMON,
+        # mT5: model_type mt5, gated-gelu, untied, pytorch_model.bin (shared.weight with
+        # decoder.embed_tokens.weight a view of its storage, lm_head.weight), a larger
+        # vocabulary, no sentinels in the tokenizer (extra_ids 0, as google/mt5-*),
+        # 12 spare rows (250112 - 250100), num_decoder_layers and
+        # relative_attention_max_distance left to their defaults.
+        "name": "mt5-layout-f32", "model_type": "mt5", "architectures": ["MT5ForConditionalGeneration"],
+        "d_model": 40, "d_kv": 8, "num_heads": 5, "d_ff": 80, "num_layers": 2, "num_decoder_layers": None,
+        "feed_forward_proj": "gated-gelu", "tie": False, "buckets": 32, "max_distance": None,
+        "spm_vocab": 400, "extra_ids": 0, "spare_rows": 12, "dtype": "F32", "format": "bin",
+        "eos_gain": 1.3, "self_attn_negate": 3.0, "weight_seed_offset": 8,
+    },
+    {
+        **_T5_COMMON,
+        # sentence-transformers/sentence-t5-base's layout: T5EncoderModel (relu) with
+        # shared.weight and the encoder only, mean pooling, a Dense layer without bias
+        # (Identity, d_model 56 -> 48), Normalize.
+        "name": "sentence-t5-layout-f32", "model_type": "t5", "architectures": ["T5EncoderModel"],
+        "d_model": 56, "d_kv": 14, "num_heads": 4, "d_ff": 112, "num_layers": 2, "num_decoder_layers": 2,
+        "feed_forward_proj": "relu", "tie": True, "buckets": 32, "max_distance": 32,
+        "spm_vocab": 200, "extra_ids": 100, "spare_rows": 4, "dtype": "F32", "format": "safetensors",
+        "encoder_only": True, "dense_out": 48, "eos_gain": 1.0,
+    },
+]
+T5_SPM_OPTIONS = ("--pad_id=0", "--eos_id=1", "--unk_id=2", "--bos_id=-1")
+
+
+def t5_corpus(seed):
+    """English and German lines; every fifth English line carries the Flan-style task
+    prefix."""
+    en = make_corpus(seed + 1, EN, 1200)
+    en = [T5_TASK_PREFIX + line if i % 5 == 0 else line for i, line in enumerate(en)]
+    return en + make_corpus(seed + 2, DE, 1200)
+
+
+def t5_config(spec, V):
+    cfg = {
+        "_name_or_path": spec["name"],
+        "architectures": spec["architectures"],
+        "classifier_dropout": 0.0,
+        "d_ff": spec["d_ff"],
+        "d_kv": spec["d_kv"],
+        "d_model": spec["d_model"],
+        "decoder_start_token_id": 0,
+        "dropout_rate": 0.1,
+        "eos_token_id": 1,
+        "feed_forward_proj": spec["feed_forward_proj"],
+        "initializer_factor": 1.0,
+        "is_encoder_decoder": True,
+        "layer_norm_epsilon": 1e-06,
+        "model_type": spec["model_type"],
+        "num_heads": spec["num_heads"],
+        "num_layers": spec["num_layers"],
+        "pad_token_id": 0,
+        "relative_attention_num_buckets": spec["buckets"],
+        "tie_word_embeddings": spec["tie"],
+        "tokenizer_class": "T5Tokenizer",
+        "torch_dtype": {"F32": "float32", "BF16": "bfloat16"}[spec["dtype"]],
+        "use_cache": True,
+        "vocab_size": V,
+    }
+    if spec["num_decoder_layers"] is not None:
+        cfg["num_decoder_layers"] = spec["num_decoder_layers"]
+    if spec["max_distance"] is not None:
+        cfg["relative_attention_max_distance"] = spec["max_distance"]
+    act, gated = parse_feed_forward_proj(spec["feed_forward_proj"])
+    if spec["model_type"] == "t5" and gated:
+        # As transformers >= 4.2x writes T5 v1.1 / Flan-T5 configs.
+        cfg.update({"dense_act_fn": act, "is_gated_act": gated})
+    if spec["model_type"] == "t5" and spec["tie"]:
+        del cfg["tie_word_embeddings"]  # T5Config's default (true), as t5-small's config
+    if spec["model_type"] == "t5":
+        del cfg["tokenizer_class"]
+        cfg["n_positions"] = 512
+        cfg["output_past"] = True
+    return cfg
+
+
+def t5_special_tokens(spec):
+    sentinels = [f"<extra_id_{n}>" for n in range(spec["extra_ids"])]
+    specials = {"eos_token": "</s>", "pad_token": "<pad>", "unk_token": "<unk>"}
+    if sentinels:
+        specials["additional_special_tokens"] = sentinels
+    tok_cfg = dict(specials, extra_ids=spec["extra_ids"], model_max_length=512, sp_model_kwargs={},
+                   tokenizer_class="T5Tokenizer")
+    if not sentinels:
+        tok_cfg["additional_special_tokens"] = None  # as google/mt5-* ship it
+        del tok_cfg["model_max_length"]
+    return specials, tok_cfg
+
+
+def write_t5_tokenizer(spec, out, spm_model):
+    from tserve_ref.t5_tokenizer import T5Tokenizer
+    with open(os.path.join(out, "spiece.model"), "wb") as f:
+        f.write(spm_model)
+    specials, tok_cfg = t5_special_tokens(spec)
+    write_json(os.path.join(out, "special_tokens_map.json"), specials)
+    write_json(os.path.join(out, "tokenizer_config.json"), tok_cfg)
+    write_json(os.path.join(out, "tokenizer.json"), T5Tokenizer(out).fast_tokenizer_json(), sort_keys=False)
+
+
+def make_t5_weights(spec, V, n_tokenizer, seed):
+    """Random T5 weights (float64) under the Hugging Face names. Linear maps
+    N(0, 1/in), the queries also scaled by d_kv**-0.5 (T5 folds the attention scaling
+    into its initialisation) and by `qk_gain` in the decoder; RMSNorm gains
+    1 + N(0, 0.1^2); relative attention biases N(0, rel_bias_std^2); output rows of
+    equal norm (untied: output_norm; tied: the embedding rows, undoing
+    the tied d_model**-0.5 scaling: rows of RMS 1 and the decoder's final norm gains
+    times output_norm), eos row times eos_gain, sentinel and spare rows times
+    sentinel_gain; the last decoder layer's self-attention subtracts the attended
+    tokens (self_attn_negate) and its query and key maps are correlated (self_qk_corr),
+    as make_weights does for the other families."""
+    rng = np.random.RandomState(seed)
+    d, dk, H, ff = spec["d_model"], spec["d_kv"], spec["num_heads"], spec["d_ff"]
+    inner = H * dk
+    t = {}
+
+    def linear(name, n_out, n_in, scale=1.0):
+        t[name + ".weight"] = rng.standard_normal((n_out, n_in)) / np.sqrt(n_in) * scale
+
+    def norm(name):
+        t[name + ".weight"] = 1.0 + rng.standard_normal(d) * 0.1
+
+    def rows(n, norm_value):
+        e = rng.standard_normal((n, d))
+        return e / np.linalg.norm(e, axis=1, keepdims=True) * norm_value
+
+    def output_gains(e):
+        e[1] *= spec["eos_gain"]
+        e[n_tokenizer - spec["extra_ids"]:] *= spec["sentinel_gain"]
+        return e
+
+    out_norm = spec.get("output_norm", 3.0)
+    if spec["tie"]:
+        # Rows of RMS 1; the decoder's final norm gain (below) gives the logit spread.
+        t["shared.weight"] = output_gains(rows(V, np.sqrt(d)))
+    else:
+        t["shared.weight"] = rows(V, np.sqrt(d))
+        if not spec.get("encoder_only"):
+            t["lm_head.weight"] = output_gains(rows(V, out_norm))
+
+    def attention(prefix, causal_last=False, gain=1.0, has_bias=False):
+        linear(prefix + ".q", inner, d, gain / np.sqrt(dk))
+        linear(prefix + ".k", inner, d, gain)
+        linear(prefix + ".v", inner, d)
+        linear(prefix + ".o", d, inner)
+        if has_bias:
+            t[prefix + ".relative_attention_bias.weight"] = (
+                rng.standard_normal((spec["buckets"], H)) * spec["rel_bias_std"])
+        if causal_last:
+            neg = spec.get("self_attn_negate", 0.0)
+            if neg:
+                q_mat, _ = np.linalg.qr(rng.standard_normal((max(d, inner), max(d, inner))))
+                v = q_mat[:inner, :d]
+                t[prefix + ".v.weight"] = v
+                t[prefix + ".o.weight"] = -neg * v.T + rng.standard_normal((d, inner)) / np.sqrt(inner)
+            corr = spec.get("self_qk_corr", 0.0)
+            q, k = t[prefix + ".q.weight"] * np.sqrt(dk), t[prefix + ".k.weight"]
+            t[prefix + ".k.weight"] = corr * q + np.sqrt(1.0 - corr * corr) * k
+
+    def feed_forward(prefix):
+        if spec["feed_forward_proj"].startswith("gated"):
+            linear(prefix + ".wi_0", ff, d)
+            linear(prefix + ".wi_1", ff, d)
+        else:
+            linear(prefix + ".wi", ff, d)
+        linear(prefix + ".wo", d, ff)
+
+    for i in range(spec["num_layers"]):
+        p = f"encoder.block.{i}.layer."
+        attention(p + "0.SelfAttention", has_bias=(i == 0))
+        norm(p + "0.layer_norm")
+        feed_forward(p + "1.DenseReluDense")
+        norm(p + "1.layer_norm")
+    norm("encoder.final_layer_norm")
+    if spec.get("encoder_only"):
+        return t
+    n_dec = spec["num_decoder_layers"] or spec["num_layers"]
+    for i in range(n_dec):
+        p = f"decoder.block.{i}.layer."
+        attention(p + "0.SelfAttention", causal_last=(i == n_dec - 1), gain=spec["qk_gain"], has_bias=(i == 0))
+        norm(p + "0.layer_norm")
+        attention(p + "1.EncDecAttention", gain=spec["qk_gain"])
+        if i == 0 and spec.get("dead_cross_attention_bias"):
+            t[p + "1.EncDecAttention.relative_attention_bias.weight"] = (
+                rng.standard_normal((spec["buckets"], H)) * spec["rel_bias_std"])
+        norm(p + "1.layer_norm")
+        feed_forward(p + "2.DenseReluDense")
+        norm(p + "2.layer_norm")
+    norm("decoder.final_layer_norm")
+    if spec["tie"]:
+        t["decoder.final_layer_norm.weight"] *= out_norm
+    return t
+
+
+def write_sentence_transformer(spec, out, rng):
+    """modules.json, sentence_bert_config.json, config_sentence_transformers.json,
+    1_Pooling/config.json, 2_Dense/{config.json, model.safetensors}; Normalize has no
+    directory (as sentence-t5-base)."""
+    d, n_out = spec["d_model"], spec["dense_out"]
+    modules = [
+        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+        {"idx": 2, "name": "2", "path": "2_Dense", "type": "sentence_transformers.models.Dense"},
+        {"idx": 3, "name": "3", "path": "3_Normalize", "type": "sentence_transformers.models.Normalize"},
+    ]
+    write_json(os.path.join(out, "modules.json"), modules, sort_keys=False)
+    write_json(os.path.join(out, "sentence_bert_config.json"), {"max_seq_length": 256, "do_lower_case": False},
+               sort_keys=False)
+    write_json(os.path.join(out, "config_sentence_transformers.json"),
+               {"__version__": {"sentence_transformers": "2.2.0", "transformers": "4.7.0", "pytorch": "1.9.0+cu102"}},
+               sort_keys=False)
+    os.makedirs(os.path.join(out, "1_Pooling"))
+    write_json(os.path.join(out, "1_Pooling", "config.json"),
+               {"word_embedding_dimension": d, "pooling_mode_cls_token": False, "pooling_mode_mean_tokens": True,
+                "pooling_mode_max_tokens": False, "pooling_mode_mean_sqrt_len_tokens": False}, sort_keys=False)
+    os.makedirs(os.path.join(out, "2_Dense"))
+    with open(os.path.join(out, "2_Dense", "config.json"), "w", encoding="utf-8") as f:
+        # One line, as sentence-transformers writes it.
+        json.dump({"in_features": d, "out_features": n_out, "bias": False,
+                   "activation_function": "torch.nn.modules.linear.Identity"}, f)
+    weight = rng.standard_normal((n_out, d)) / np.sqrt(d)
+    safetensors_io.save_file({"linear.weight": weight}, os.path.join(out, "2_Dense", "model.safetensors"),
+                             dtype="F32", metadata={"format": "pt"})
+
+
+def make_t5_model(spec, index, out_root, workdir):
+    from tserve_ref import checkpoint
+    seed = SEED + 80000 + 1000 * index
+    out = os.path.join(out_root, spec["name"])
+    if os.path.isdir(out):
+        shutil.rmtree(out)
+    os.makedirs(out)
+    spm_model = train_spm(t5_corpus(seed), spec["spm_vocab"], workdir, "spiece",
+                          extra_options=T5_SPM_OPTIONS)
+    write_t5_tokenizer(spec, out, spm_model)
+    n_tokenizer = spec["spm_vocab"] + spec["extra_ids"]
+    V = n_tokenizer + spec["spare_rows"]
+    write_json(os.path.join(out, "config.json"), t5_config(spec, V))
+    if not spec.get("encoder_only"):
+        write_json(os.path.join(out, "generation_config.json"),
+                   {"_from_model_config": True, "decoder_start_token_id": 0, "eos_token_id": 1, "pad_token_id": 0,
+                    "transformers_version": "4.27.0.dev0"})
+    weights = make_t5_weights(spec, V, n_tokenizer, seed + 3 + spec["weight_seed_offset"])
+    if spec["format"] == "safetensors":
+        safetensors_io.save_file(weights, os.path.join(out, "model.safetensors"), dtype=spec["dtype"],
+                                 metadata={"format": "pt"})
+    else:
+        # As MT5ForConditionalGeneration saves it: encoder.embed_tokens.weight left out
+        # (_keys_to_ignore_on_save), decoder.embed_tokens.weight a view of shared.weight.
+        state = checkpoint.torch_state_dict(weights, spec["dtype"],
+                                            [["shared.weight", "decoder.embed_tokens.weight"]])
+        checkpoint.save_bin(state, os.path.join(out, checkpoint.TORCH_BIN))
+    if spec.get("dense_out"):
+        write_sentence_transformer(spec, out, np.random.RandomState(seed + 4))
+    return {"name": spec["name"], "vocab_size": V, "decoder_vocab_size": V}
+
+
 def make_all(out_root):
     os.makedirs(out_root, exist_ok=True)
     info = []
@@ -848,6 +1152,8 @@ def make_all(out_root):
             info.append(make_model(spec, i, out_root, workdir))
         for i, spec in enumerate(FAMILY_MODELS):
             info.append(make_family_model(spec, i, out_root, workdir))
+        for i, spec in enumerate(T5_MODELS):
+            info.append(make_t5_model(spec, i, out_root, workdir))
     for layout in LAYOUTS:
         make_layout(layout, out_root)
     return info
@@ -878,14 +1184,15 @@ def main():
     if args.check:
         with tempfile.TemporaryDirectory(prefix="tserve-models-") as tmp:
             make_all(tmp)
-            names = {m["name"] for m in MODELS + FAMILY_MODELS} | {m["name"] for m in LAYOUTS}
+            names = {m["name"] for m in MODELS + FAMILY_MODELS + T5_MODELS} | {m["name"] for m in LAYOUTS}
             diffs = []
             for n in sorted(names):
                 diffs += [f"{n}/{d}" for d in compare_trees(os.path.join(tmp, n), os.path.join(args.out, n))]
         if diffs:
             print("test models differ from a fresh generation:\n  " + "\n  ".join(diffs))
             return 1
-        print(f"test models identical to a fresh generation ({len(MODELS) + len(FAMILY_MODELS)} models)")
+        print(f"test models identical to a fresh generation "
+              f"({len(MODELS) + len(FAMILY_MODELS) + len(T5_MODELS)} models)")
         return 0
     for m in make_all(args.out):
         print(f"{m['name']}: vocab {m['vocab_size']}, target vocab {m['decoder_vocab_size']}")

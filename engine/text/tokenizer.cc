@@ -30,15 +30,23 @@ Tokenizer::~Tokenizer() = default;
 absl::StatusOr<std::unique_ptr<Tokenizer>> Tokenizer::Load(const std::string& model_dir,
                                                            const ModelConfig& config) {
   auto tok = std::unique_ptr<Tokenizer>(new Tokenizer());
-  // Marian's source.spm decides; otherwise a fairseq-style directory, NLLB-200 or M2M100.
-  const bool marian = std::filesystem::exists(model_dir + "/source.spm") ||
-                      (!std::filesystem::exists(model_dir + "/sentencepiece.bpe.model") &&
-                       !std::filesystem::exists(model_dir + "/tokenizer.json"));
-  if (absl::Status s =
-          marian ? tok->InitMarian(model_dir, config) : tok->InitFairseq(model_dir, config);
-      !s.ok()) {
-    return s;
+  // Marian's source.spm decides; then T5's spiece.model; otherwise a fairseq-style
+  // directory (NLLB-200, M2M100, mBART-50), and Marian's loader names the files missing
+  // from a directory that is none of these.
+  const auto has = [&model_dir](const char* name) {
+    return std::filesystem::exists(model_dir + "/" + name);
+  };
+  absl::Status s;
+  if (has("source.spm")) {
+    s = tok->InitMarian(model_dir, config);
+  } else if (has("spiece.model")) {
+    s = tok->InitT5(model_dir, config);
+  } else if (has("sentencepiece.bpe.model") || has("tokenizer.json")) {
+    s = tok->InitFairseq(model_dir, config);
+  } else {
+    s = tok->InitMarian(model_dir, config);
   }
+  if (!s.ok()) return s;
   tok->source_unk_ = *tok->source_vocab_.Find(kUnk);
   tok->target_unk_ = *tok->target_vocab().Find(kUnk);
   tok->eos_ = static_cast<int32_t>(config.eos_token_id);
@@ -108,6 +116,7 @@ std::vector<int32_t> Tokenizer::PiecesToIds(const std::vector<std::string>& piec
 absl::StatusOr<SourceTokens> Tokenizer::TokenizeSource(std::string_view text,
                                                        const RequestLanguages& languages,
                                                        LanguageRequirement requirement) const {
+  if (family_ == TokenizerFamily::kT5) return TokenizeT5Source(text, languages);
   if (family_ != TokenizerFamily::kMarian) {
     return TokenizeFairseqSource(text, languages, requirement);
   }
@@ -175,7 +184,10 @@ std::string Tokenizer::DecodeTarget(absl::Span<const int32_t> ids) const {
     text = JoinPiecesNllb(pieces);
   } else {
     text = target_spm_->Decode(pieces);
-    if (family_ == TokenizerFamily::kMbart50) text = StripPythonWhitespace(text);
+    // T5Tokenizer.convert_tokens_to_string and MBart50's decoding both end in strip().
+    if (family_ == TokenizerFamily::kMbart50 || family_ == TokenizerFamily::kT5) {
+      text = StripPythonWhitespace(text);
+    }
   }
   return clean_up_spaces_ ? CleanUpTokenizationSpaces(std::move(text)) : text;
 }

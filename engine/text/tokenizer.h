@@ -10,6 +10,10 @@
 //   (TargetLanguageTokenId). tokenizer.json, where present, must give the same ids.
 // - mBART-50 (sentencepiece.bpe.model, tokenizer_class MBart50Tokenizer): NLLB's ids and
 //   source order, SentencePiece's decoding.
+// - T5, Flan-T5, mT5, sentence-T5 (spiece.model): the SentencePiece ids themselves, then
+//   the sentinel tokens <extra_id_N> at the top of the vocabulary; the source is pieces
+//   </s>, with <extra_id_N> in the text kept as one token (tokenizer_t5.cc); no
+//   languages. tokenizer.json, where present, must give the same ids.
 #ifndef TSERVE_ENGINE_TEXT_TOKENIZER_H_
 #define TSERVE_ENGINE_TEXT_TOKENIZER_H_
 
@@ -34,7 +38,7 @@ namespace spm {
 class Processor;
 }  // namespace spm
 
-enum class TokenizerFamily { kMarian, kNllb, kM2m100, kMbart50 };
+enum class TokenizerFamily { kMarian, kNllb, kM2m100, kMbart50, kT5 };
 
 // The languages a request names; "" for none.
 struct RequestLanguages {
@@ -66,9 +70,11 @@ class Tokenizer {
   // Loads the tokenizer files of `model_dir`. MarianMT: source.spm, target.spm,
   // vocab.json (and target_vocab.json when config.separate_vocabs()). NLLB-200:
   // sentencepiece.bpe.model; M2M100: sentencepiece.bpe.model and vocab.json; both with
-  // tokenizer_config.json, special_tokens_map.json and tokenizer.json where present. A
-  // vocabulary may be smaller than its embedding matrix, never larger; "<pad>", "</s>"
-  // and "<unk>" must exist, and "</s>" must have the id config.eos_token_id.
+  // tokenizer_config.json, special_tokens_map.json and tokenizer.json where present. T5:
+  // spiece.model, with the same three JSON files where present. A vocabulary may be
+  // smaller than its embedding matrix, never larger; "<pad>", "</s>" and "<unk>" must
+  // exist, and "</s>" must have the id config.eos_token_id (T5: and "<pad>"
+  // config.pad_token_id, the decoder's start token).
   static absl::StatusOr<std::unique_ptr<Tokenizer>> Load(const std::string& model_dir,
                                                          const ModelConfig& config);
 
@@ -87,7 +93,9 @@ class Tokenizer {
   // source-language token; `languages.target`, which the source does not hold, must be
   // one of target_languages() or "" (refused when kRequired). Text is never searched
   // for language codes or special tokens: it is all text. Marian: `languages.source`
-  // must be "".
+  // must be "". T5: both languages must be "" (refused as unknown languages of a model
+  // that has none); <extra_id_N> (N below the model's count) in the text is its sentinel
+  // token, every other special spelling ("</s>", "<pad>") is text.
   absl::StatusOr<SourceTokens> TokenizeSource(std::string_view text,
                                               const RequestLanguages& languages,
                                               LanguageRequirement requirement) const;
@@ -119,24 +127,25 @@ class Tokenizer {
   // Target side text -> ids without </s> (used for forced target prefixes).
   std::vector<int32_t> EncodeTarget(std::string_view text) const;
   // ids -> target pieces, dropping ids outside the target vocabulary and the special
-  // ones (Marian: </s>, <pad>, <unk>; the others: <s> <pad> </s> <unk>, the language
-  // tokens and <mask>, as transformers' skip_special_tokens), then decoded: with
-  // target.spm (Marian, M2M100; mBART-50 then strips white space) or NLLB's join
-  // (hf_decode.h); clean_up_tokenization when tokenizer_config.json asks for it (not
-  // Marian).
+  // ones (Marian: </s>, <pad>, <unk>; T5: <pad> </s> <unk> and the sentinels; the
+  // others: <s> <pad> </s> <unk>, the language tokens and <mask>, as transformers'
+  // skip_special_tokens), then decoded: with target.spm (Marian, M2M100; mBART-50 and T5
+  // then strip white space) or NLLB's join (hf_decode.h); clean_up_tokenization when
+  // tokenizer_config.json asks for it (not Marian).
   std::string DecodeTarget(absl::Span<const int32_t> ids) const;
-  // The target piece of `id`; empty for an id outside the target vocabulary (the
-  // embedding matrix may have more rows than the vocabulary has pieces).
+  // The target piece of `id` (T5's sentinels: "<extra_id_N>"); empty for an id outside
+  // the target vocabulary (the embedding matrix may have more rows than the vocabulary
+  // has pieces).
   const std::string& TargetPiece(int32_t id) const;
 
   TokenizerFamily family() const { return family_; }
 
   // The target-language codes, sorted: Marian's ">>code<<" tokens of the source
   // vocabulary (empty for a model with one target language); NLLB's / M2M100's language
-  // codes ("eng_Latn", "en").
+  // codes ("eng_Latn", "en"); empty for T5.
   const std::vector<std::string>& target_languages() const { return target_languages_.codes(); }
-  // The source-language codes, sorted: empty for Marian; NLLB / M2M100: the same as
-  // target_languages().
+  // The source-language codes, sorted: empty for Marian and T5; NLLB / M2M100: the same
+  // as target_languages().
   const std::vector<std::string>& source_languages() const { return source_languages_.codes(); }
   // OK for "" and for one of target_languages(); otherwise the INVALID_ARGUMENT that
   // TokenizeSource gives for that target_language, whatever the text.
@@ -147,9 +156,12 @@ class Tokenizer {
   absl::Status CheckSourceLanguage(std::string_view code) const {
     return source_languages_.Check(code);
   }
-  // True for NLLB / M2M100: the decoder's first generated token must be
+  // True for NLLB / M2M100 / mBART-50: the decoder's first generated token must be
   // TargetLanguageTokenId(target_language) (transformers' forced_bos_token_id).
-  bool forces_target_language() const { return family_ != TokenizerFamily::kMarian; }
+  bool forces_target_language() const {
+    return family_ == TokenizerFamily::kNllb || family_ == TokenizerFamily::kM2m100 ||
+           family_ == TokenizerFamily::kMbart50;
+  }
   // The token of target-language `code` (Marian: its ">>code<<" token, which goes into
   // the source instead); INVALID_ARGUMENT naming the known codes for an unknown code.
   absl::StatusOr<int32_t> TargetLanguageTokenId(std::string_view code) const {
@@ -165,19 +177,26 @@ class Tokenizer {
 
  private:
   Tokenizer();
-  // The loaders of each family (tokenizer.cc, tokenizer_fairseq.cc), after which Load
-  // sets the ids common to all.
+  // What T5's source rules need beyond the SentencePiece model (tokenizer_t5.cc).
+  struct T5Rules;
+
+  // The loaders of each family (tokenizer.cc, tokenizer_fairseq.cc, tokenizer_t5.cc),
+  // after which Load sets the ids common to all.
   absl::Status InitMarian(const std::string& model_dir, const ModelConfig& config);
   absl::Status InitFairseq(const std::string& model_dir, const ModelConfig& config);
+  absl::Status InitT5(const std::string& model_dir, const ModelConfig& config);
   absl::StatusOr<SourceTokens> TokenizeFairseqSource(std::string_view text,
                                                      const RequestLanguages& languages,
                                                      LanguageRequirement requirement) const;
+  absl::StatusOr<SourceTokens> TokenizeT5Source(std::string_view text,
+                                                const RequestLanguages& languages) const;
   std::vector<int32_t> PiecesToIds(const std::vector<std::string>& pieces, const Vocabulary& vocab,
                                    int32_t unk) const;
 
   TokenizerFamily family_ = TokenizerFamily::kMarian;
   std::shared_ptr<const spm::Processor> source_spm_;
   std::shared_ptr<const spm::Processor> target_spm_;  // the same as source_spm_ but for Marian
+  std::shared_ptr<const T5Rules> t5_;                 // set only for T5
   Vocabulary source_vocab_;
   std::optional<Vocabulary> target_vocab_;  // set only with separate vocabularies
   LanguageCodes target_languages_;

@@ -4,7 +4,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "engine/engine.h"
+#include "engine/model/relative_position.h"
 #include "golden_data.h"
 
 namespace tserve {
@@ -70,8 +73,9 @@ class GoldenTest : public ::testing::TestWithParam<std::string> {
       EXPECT_NEAR(hyp.score, expected[h]["score"].get<float>(), kScoreTolerance)
           << what << " hyp " << h;
       if (expected[h].contains("token_scores")) {
-        EXPECT_LE(MaxAbsDiff(hyp.token_scores, expected[h]["token_scores"].get<std::vector<float>>()),
-                  kScoreTolerance)
+        EXPECT_LE(
+            MaxAbsDiff(hyp.token_scores, expected[h]["token_scores"].get<std::vector<float>>()),
+            kScoreTolerance)
             << what << " hyp " << h;
       }
     }
@@ -92,6 +96,7 @@ TEST_P(GoldenTest, EncoderStatesMatchReference) {
 }
 
 TEST_P(GoldenTest, DecoderLogitsMatchReference) {
+  if (!model_->has_decoder()) GTEST_SKIP() << "an encoder-only model";
   const auto& decoder = model_->marian().decoder();
   const auto vocab = model_->search_vocab();
   for (const auto& entry : golden_.json["logits"]) {
@@ -149,13 +154,83 @@ TEST_P(GoldenTest, PooledEncodingMatchesReference) {
   for (const auto& entry : golden_.json["encode"]) {
     const int sentence = entry["sentence"].get<int>();
     const std::string pooling = entry["pooling"];
-    auto vectors = model_->Embed({golden_.SourceIds(sentence)},
-                                 pooling == "mean" ? engine::Pooling::kMean
-                                                   : engine::Pooling::kFirst,
-                                 entry["normalize"].get<bool>());
+    auto vectors =
+        model_->Embed({golden_.SourceIds(sentence)},
+                      pooling == "mean" ? engine::Pooling::kMean : engine::Pooling::kFirst,
+                      entry["normalize"].get<bool>());
     ASSERT_TRUE(vectors.ok()) << vectors.status();
     EXPECT_LE(MaxAbsDiff((*vectors)[0], golden_.Tensor(entry["tensor"])), kStateTolerance)
         << pooling << " sentence " << sentence;
+  }
+}
+
+// sentence-transformers models (modules.json): pooling, dense layers and
+// normalization as SentenceTransformer.encode, alone and batched.
+TEST_P(GoldenTest, SentenceEmbeddingMatchesReference) {
+  if (!golden_.json.contains("sentence_embedding"))
+    GTEST_SKIP() << "no sentence-transformers modules";
+  ASSERT_EQ(model_->default_pooling(), engine::Pooling::kSentenceModules);
+  std::vector<std::vector<int32_t>> sources;
+  for (const auto& entry : golden_.json["sentence_embedding"]) {
+    sources.push_back(golden_.SourceIds(entry["sentence"].get<int>()));
+  }
+  auto batched = model_->Embed(sources, engine::Pooling::kSentenceModules, /*normalize=*/false);
+  ASSERT_TRUE(batched.ok()) << batched.status();
+  size_t i = 0;
+  for (const auto& entry : golden_.json["sentence_embedding"]) {
+    const std::vector<float> expected = golden_.Tensor(entry["tensor"]);
+    auto alone = model_->Embed({sources[i]}, engine::Pooling::kSentenceModules, false);
+    ASSERT_TRUE(alone.ok()) << alone.status();
+    for (const std::vector<float>* got : {&(*alone)[0], &(*batched)[i]}) {
+      EXPECT_LE(MaxAbsDiff(*got, expected), kStateTolerance) << "sentence " << entry["sentence"];
+      double dot = 0, a = 0, b = 0;
+      for (size_t j = 0; j < expected.size() && j < got->size(); ++j) {
+        dot += double((*got)[j]) * expected[j];
+        a += double((*got)[j]) * (*got)[j];
+        b += double(expected[j]) * expected[j];
+      }
+      EXPECT_GE(dot / std::sqrt(a * b), 0.99999) << "sentence " << entry["sentence"];
+    }
+    ++i;
+  }
+}
+
+// T5's relative position buckets against transformers' function.
+TEST_P(GoldenTest, RelativePositionBucketsMatchReference) {
+  if (!golden_.json.contains("relative_position_buckets")) GTEST_SKIP() << "not a T5 model";
+  const auto& b = golden_.json["relative_position_buckets"];
+  const auto relative = b["relative_positions"].get<std::vector<int64_t>>();
+  for (const char* kind : {"bidirectional", "causal"}) {
+    if (!b.contains(kind)) continue;
+    const auto expected = b[kind].get<std::vector<int64_t>>();
+    ASSERT_EQ(expected.size(), relative.size());
+    for (size_t i = 0; i < relative.size(); ++i) {
+      EXPECT_EQ(engine::RelativePositionBucket(relative[i], std::string(kind) == "bidirectional",
+                                               b["num_buckets"].get<int64_t>(),
+                                               b["max_distance"].get<int64_t>()),
+                expected[i])
+          << kind << " relative position " << relative[i];
+    }
+  }
+}
+
+// Target ids to text with the model's own tokenizer files.
+TEST_P(GoldenTest, DetokenizationMatchesReference) {
+  if (!golden_.json.contains("detokenize")) GTEST_SKIP() << "no detokenization goldens";
+  auto tokenizer = engine::Tokenizer::Load(golden_.model_dir.string(), model_->config());
+  ASSERT_TRUE(tokenizer.ok()) << tokenizer.status();
+  for (const auto& entry : golden_.json["detokenize"]) {
+    EXPECT_EQ((*tokenizer)->DecodeTarget(entry["ids"].get<std::vector<int32_t>>()),
+              entry["text"].get<std::string>())
+        << entry["ids"].dump();
+  }
+  // And the golden sentences' texts to their source ids (T5: sentinels included).
+  for (size_t s = 0; s < golden_.json["sentences"].size(); ++s) {
+    const auto& sentence = golden_.json["sentences"][s];
+    if (!sentence.contains("text")) continue;
+    auto ids = (*tokenizer)->EncodeSource(sentence["text"].get<std::string>(), 4096, false);
+    ASSERT_TRUE(ids.ok()) << ids.status();
+    EXPECT_EQ(ids->ids, golden_.SourceIds(static_cast<int>(s))) << sentence["text"];
   }
 }
 
@@ -172,6 +247,13 @@ TEST_P(GoldenTest, ResultsDoNotDependOnTheBatch) {
     auto alone = model_->EncoderStates({sources[s]});
     ASSERT_TRUE(alone.ok());
     EXPECT_LE(MaxAbsDiff((*alone)[0], (*batch_states)[s]), 1e-5f) << "sentence " << s;
+  }
+  if (!model_->has_decoder()) {
+    // An encoder-only model refuses to translate, with a reason.
+    auto refused = model_->Translate(sources, DecodingOptions());
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(refused.status().message()), ::testing::HasSubstr("Encode"));
+    return;
   }
   for (int beam : {1, 4}) {
     DecodingOptions options;

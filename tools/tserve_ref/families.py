@@ -41,7 +41,8 @@ DEFAULTS = {
                   decoder_start_token_id=None),
 }
 # forced_eos_token_id defaults of the config classes (generation rules).
-FORCED_EOS_DEFAULT = {"marian": None, "m2m_100": None, "bart": 2, "mbart": 2}
+FORCED_EOS_DEFAULT = {"marian": None, "m2m_100": None, "bart": 2, "mbart": 2,
+                      "t5": None, "mt5": None}  # T5 and mT5: tserve_ref/t5.py
 # fairseq-converted flags that name the architecture; a value other than the
 # family's describes a network the family does not build.
 ARCHITECTURE_FLAGS = {"normalize_before": "pre_norm", "add_final_layer_norm": "final_layer_norm",
