@@ -28,13 +28,35 @@ shapes in NLLB's layout (M2M100 architecture, 615 M parameters, vocabulary
 256,206, a BPE sentencepiece.bpe.model with fairseq's ids and four language
 codes: eng_Latn, deu_Latn, fra_Latn, spa_Latn); 2.5 GB in float32.
 
+--shape flan-t5-base makes a model of google/flan-t5-base's shapes in its
+published layout (T5ForConditionalGeneration: d_model 768, d_kv 64, 12 heads,
+d_ff 2048, 12 + 12 layers, gated-gelu, untied lm_head, 32 relative-attention
+buckets, max distance 128, vocabulary 32128, pad = decoder_start 0, eos 1;
+247.6 M parameters, 990 MB in float32) with the T5 test models' tokenizer files
+(tools/make_test_models.py): a 32000-piece unigram spiece.model (pad 0, eos 1,
+unk 2, no bos; identity normalisation) trained by spm_train on 60,000
+English-like sentences (the lexicon of bench/make_inputs.py --seed, every fifth
+line with the prefix "translate English to German: ") and 60,000 German-like
+ones, 100 sentinels <extra_id_N>, 28 spare embedding rows as in the real model,
+tokenizer_config.json, special_tokens_map.json, tokenizer.json,
+generation_config.json. Should spm_train not reach --spm_vocab pieces (a
+smaller --corpus_size), the largest size it reports is used and the spare rows
+grow, so that vocab_size stays 32128. Weights (see make_t5_weights): projections
+N(0, 1/fan_in) with the queries also scaled by d_kv**-0.5 (T5 folds the
+attention scaling into them), embeddings N(0, 1), RMSNorm gains 1,
+relative-attention biases N(0, 0.5^2). A random decoder rarely produces </s>:
+benchmark it with fixed output lengths (engine_bench --ignore_eos, ct2_bench
+FIXED=1); bench/convert_t5_ct2.py converts it for CTranslate2.
+
 Usage:
   /usr/bin/python3 bench/make_bench_model.py --out bench/work/model [--seed 1] [--dtype f32]
   /usr/bin/python3 bench/make_bench_model.py --shape nllb-600m --out bench/work/nllb-600m
+  /usr/bin/python3 bench/make_bench_model.py --shape flan-t5-base --out bench/work/flan-t5-base
 """
 
 import argparse
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -73,6 +95,15 @@ NLLB_600M_SHAPE = {
 NLLB_VOCAB_SIZE = 256206
 NLLB_LANGUAGES = ["eng_Latn", "deu_Latn", "fra_Latn", "spa_Latn"]
 DTYPES = {"f32": "F32", "f16": "F16", "bf16": "BF16"}
+# google/flan-t5-base's config.json (T5 v1.1 architecture), under the names of
+# make_test_models.py's T5 specs (buckets = relative_attention_num_buckets,
+# max_distance = relative_attention_max_distance, tie = tie_word_embeddings).
+FLAN_T5_BASE_SHAPE = {
+    "name": "flan-t5-base-sized-random", "model_type": "t5", "architectures": ["T5ForConditionalGeneration"],
+    "d_model": 768, "d_kv": 64, "num_heads": 12, "d_ff": 2048, "num_layers": 12, "num_decoder_layers": 12,
+    "feed_forward_proj": "gated-gelu", "tie": False, "buckets": 32, "max_distance": 128, "extra_ids": 100,
+}
+FLAN_T5_VOCAB_SIZE = 32128  # 32000 pieces + 100 sentinels + 28 spare rows, as the real model
 
 
 def filler_pieces(count, taken, seed):
@@ -247,17 +278,145 @@ def make_nllb_model(out, seed=1, dtype="f32", spm_vocab=8000, corpus_size=20000)
     return out
 
 
+def make_t5_weights(seed, V, shape=None, rel_bias_std=0.5):
+    """Random float32 T5 weights under the Hugging Face names (untied: lm_head.weight).
+    Linear maps N(0, 1/fan_in), the queries also scaled by d_kv**-0.5 (T5 does not
+    scale attention scores; its initialisation folds the scaling into q), so that
+    attention logits, FFN activations and output logits all have standard deviation
+    about 1 for RMS-normalised inputs; embeddings N(0, 1) (rows of RMS 1); RMSNorm
+    gains 1; relative-attention biases [buckets, heads] N(0, rel_bias_std^2) in the
+    first self-attention block of each stack (the later blocks reuse them)."""
+    shape = shape or FLAN_T5_BASE_SHAPE
+    rng = np.random.Generator(np.random.PCG64(seed))
+    d, dk, H, ff = shape["d_model"], shape["d_kv"], shape["num_heads"], shape["d_ff"]
+    inner = H * dk
+    t = {}
+
+    def normal(dims, std):
+        a = rng.standard_normal(dims, dtype=np.float32)
+        a *= np.float32(std)
+        return a
+
+    def linear(name, n_out, n_in, scale=1.0):
+        t[name + ".weight"] = normal((n_out, n_in), scale / np.sqrt(n_in))
+
+    def norm(name):
+        t[name + ".weight"] = np.ones(d, dtype=np.float32)
+
+    def attention(prefix, has_bias):
+        linear(prefix + ".q", inner, d, 1.0 / np.sqrt(dk))
+        linear(prefix + ".k", inner, d)
+        linear(prefix + ".v", inner, d)
+        linear(prefix + ".o", d, inner)
+        if has_bias:
+            t[prefix + ".relative_attention_bias.weight"] = normal((shape["buckets"], H), rel_bias_std)
+
+    def feed_forward(prefix):
+        if shape["feed_forward_proj"].startswith("gated"):
+            linear(prefix + ".wi_0", ff, d)
+            linear(prefix + ".wi_1", ff, d)
+        else:
+            linear(prefix + ".wi", ff, d)
+        linear(prefix + ".wo", d, ff)
+
+    t["shared.weight"] = normal((V, d), 1.0)
+    for i in range(shape["num_layers"]):
+        p = f"encoder.block.{i}.layer."
+        attention(p + "0.SelfAttention", has_bias=(i == 0))
+        norm(p + "0.layer_norm")
+        feed_forward(p + "1.DenseReluDense")
+        norm(p + "1.layer_norm")
+    norm("encoder.final_layer_norm")
+    for i in range(shape["num_decoder_layers"]):
+        p = f"decoder.block.{i}.layer."
+        attention(p + "0.SelfAttention", has_bias=(i == 0))
+        norm(p + "0.layer_norm")
+        attention(p + "1.EncDecAttention", has_bias=False)
+        norm(p + "1.layer_norm")
+        feed_forward(p + "2.DenseReluDense")
+        norm(p + "2.layer_norm")
+    norm("decoder.final_layer_norm")
+    if not shape["tie"]:
+        linear("lm_head", V, d)
+    return t
+
+
+def train_t5_spm(corpus, spm_vocab, workdir, log):
+    """spiece.model with T5's special ids; when spm_train cannot reach `spm_vocab`
+    pieces on this corpus ("Vocabulary size too high ... <= N"), the largest size it
+    reports."""
+    from make_test_models import T5_SPM_OPTIONS
+    try:
+        return train_spm(corpus, spm_vocab, workdir, "spiece", extra_options=T5_SPM_OPTIONS), spm_vocab
+    except RuntimeError as e:
+        m = re.search(r"Vocabulary size too high \(\d+\)\. Please set it to a value <= (\d+)", str(e))
+        if not m:
+            raise
+        reachable = int(m.group(1))
+        log(f"spm_train: {spm_vocab} pieces not reachable on this corpus; using {reachable}")
+        return train_spm(corpus, reachable, workdir, "spiece", extra_options=T5_SPM_OPTIONS), reachable
+
+
+def make_flan_t5_model(out, seed=1, dtype="f32", spm_vocab=32000, corpus_size=60000):
+    """A google/flan-t5-base-sized random model in its published layout: config.json,
+    generation_config.json, model.safetensors, spiece.model, tokenizer_config.json,
+    special_tokens_map.json, tokenizer.json (see the module docstring)."""
+    from make_test_models import T5_TASK_PREFIX, t5_config, write_t5_tokenizer
+
+    def log(msg):
+        print(msg, flush=True)
+
+    t0 = time.time()
+    tmp_out = out.rstrip("/") + ".tmp"
+    if os.path.isdir(tmp_out):
+        shutil.rmtree(tmp_out)
+    os.makedirs(tmp_out)
+    base = 1000 * int(seed)
+    # The English lexicon is make_inputs.py's (base + 1), so its inputs are in-domain.
+    en = bench_text.TextGenerator("en", base + 1, base + 2).corpus(corpus_size)
+    en = [T5_TASK_PREFIX + line if i % 5 == 0 else line for i, line in enumerate(en)]
+    de = bench_text.TextGenerator("de", base + 3, base + 4).corpus(corpus_size)
+    log(f"corpora: {len(en)} + {len(de)} sentences ({time.time() - t0:.1f} s)")
+    with tempfile.TemporaryDirectory(prefix="tserve-bench-spm-") as workdir:
+        spm_model, pieces = train_t5_spm(en + de, spm_vocab, workdir, log)
+    shape = FLAN_T5_BASE_SHAPE
+    write_t5_tokenizer(shape, tmp_out, spm_model)
+    V = FLAN_T5_VOCAB_SIZE
+    n_tokenizer = pieces + shape["extra_ids"]
+    if n_tokenizer > V:
+        raise ValueError(f"{pieces} pieces + {shape['extra_ids']} sentinels exceed vocab_size {V}")
+    log(f"sentencepiece: {pieces} unigram pieces + {shape['extra_ids']} sentinels, "
+        f"{V - n_tokenizer} spare rows ({time.time() - t0:.1f} s)")
+    cfg = t5_config(dict(shape, dtype="F32"), V)
+    cfg["torch_dtype"] = {"f32": "float32", "f16": "float16", "bf16": "bfloat16"}[dtype]
+    write_json(os.path.join(tmp_out, "config.json"), cfg)
+    write_json(os.path.join(tmp_out, "generation_config.json"),
+               {"_from_model_config": True, "decoder_start_token_id": 0, "eos_token_id": 1, "pad_token_id": 0,
+                "transformers_version": "4.27.0.dev0"})
+    finish_model(make_t5_weights(base + 6, V, shape), tmp_out, out, dtype, V, t0, log)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True, help="model directory to write (replaced if present)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--dtype", choices=sorted(DTYPES), default="f32", help="storage type of the weights")
-    ap.add_argument("--spm_vocab", type=int, default=8000, help="pieces of each SentencePiece model")
-    ap.add_argument("--corpus_size", type=int, default=20000, help="sentences to train each SentencePiece model")
-    ap.add_argument("--shape", choices=["opus-mt", "nllb-600m"], default="opus-mt",
+    ap.add_argument("--spm_vocab", type=int, default=None,
+                    help="pieces of each SentencePiece model (default 8000; flan-t5-base: 32000)")
+    ap.add_argument("--corpus_size", type=int, default=None,
+                    help="sentences (per language) to train each SentencePiece model "
+                         "(default 20000; flan-t5-base: 60000)")
+    ap.add_argument("--shape", choices=["opus-mt", "nllb-600m", "flan-t5-base"], default="opus-mt",
                     help="opus-mt: Marian, OPUS-MT's shapes; nllb-600m: M2M100 layout, "
-                         "NLLB-200-distilled-600M's shapes and tokenizer files")
+                         "NLLB-200-distilled-600M's shapes and tokenizer files; flan-t5-base: T5 "
+                         "layout, google/flan-t5-base's shapes and tokenizer files")
     args = ap.parse_args()
+    if args.shape == "flan-t5-base":
+        make_flan_t5_model(args.out, args.seed, args.dtype, args.spm_vocab or 32000, args.corpus_size or 60000)
+        return 0
+    args.spm_vocab = args.spm_vocab or 8000
+    args.corpus_size = args.corpus_size or 20000
     if args.shape == "nllb-600m":
         make_nllb_model(args.out, args.seed, args.dtype, args.spm_vocab, args.corpus_size)
     else:

@@ -51,7 +51,7 @@ absl::StatusOr<std::unique_ptr<ServedModel>> LoadServedModel(const ModelSpec& sp
   served->scheduler = std::make_unique<Scheduler>(
       *served->model, ToSchedulerOptions(options.batching, options.threads), served->metrics);
 
-  // Warm-up: one short greedy translation through the scheduler, so the
+  // Warm-up: one short greedy translation (or encoding) through the scheduler, so the
   // first request does not pay for primitive creation and first touches.
   // Its output is discarded, so any of the model's languages will do (NLLB's and
   // M2M100's source needs one).
@@ -67,7 +67,13 @@ absl::StatusOr<std::unique_ptr<ServedModel>> LoadServedModel(const ModelSpec& sp
   }
   WorkItem item;
   item.source = std::move(source->ids);
-  item.decoding.max_length = std::min(8, served->defaults.max_length);
+  if (served->model->has_decoder()) {
+    item.decoding.max_length = std::min(8, served->defaults.max_length);
+  } else {
+    // An encoder without a decoder (sentence-T5): an Encode.
+    item.kind = WorkItem::Kind::kEncode;
+    item.pooling = served->model->default_pooling();
+  }
   std::promise<absl::Status> done;
   item.on_done = [&done](absl::StatusOr<ItemResult> result) { done.set_value(result.status()); };
   std::vector<WorkItem> items;

@@ -98,6 +98,9 @@ absl::StatusOr<engine::DecodingOptions> PrepareTranslation(
     const tserve::v1::DecodingOptions& options,
     const google::protobuf::RepeatedPtrField<std::string>& texts, tserve::v1::Truncation truncation,
     const engine::RequestLanguages& languages, std::vector<engine::EncodedText>* sources) {
+  if (absl::Status s = served.model->CheckCanTranslate(); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat("model ", served.name, ": ", s.message()));
+  }
   const engine::Tokenizer& tokenizer = served.model->tokenizer();
   absl::StatusOr<std::optional<int32_t>> forced = ForcedLanguageToken(tokenizer, languages.target);
   if (!forced.ok()) return forced.status();
@@ -106,9 +109,9 @@ absl::StatusOr<engine::DecodingOptions> PrepareTranslation(
       [&tokenizer](absl::string_view text) { return tokenizer.EncodeTarget(StdView(text)); },
       RandomSeed(), *forced);
   if (!decoding.ok()) return decoding.status();
-  if (absl::Status s = EncodeTexts(tokenizer, static_cast<size_t>(served.defaults.max_input_tokens),
-                                   texts, truncation, languages,
-                                   engine::LanguageRequirement::kRequired, sources);
+  if (absl::Status s =
+          EncodeTexts(tokenizer, static_cast<size_t>(served.defaults.max_input_tokens), texts,
+                      truncation, languages, engine::LanguageRequirement::kRequired, sources);
       !s.ok()) {
     return s;
   }
@@ -266,9 +269,16 @@ class TranslateCall final : public UnaryCall {
     if (!decoding.ok()) return decoding.status();
     forced_first_ = ForcedFirstToken(*decoding, model_->model->config());
 
-    return SubmitItems(context, [&decoding](WorkItem& item) {
+    // The call is answered once all its sentences are done: they join the
+    // decoder together (JoinGroup).
+    std::shared_ptr<JoinGroup> join_group;
+    if (sources_.size() > 1) {
+      join_group = std::make_shared<JoinGroup>(static_cast<int>(sources_.size()));
+    }
+    return SubmitItems(context, [&decoding, &join_group](WorkItem& item) {
       item.kind = WorkItem::Kind::kTranslate;
       item.decoding = *decoding;
+      item.join_group = join_group;
     });
   }
 
@@ -320,6 +330,8 @@ class EncodeCall final : public UnaryCall {
     engine::Pooling pooling;
     switch (request_->pooling()) {
       case tserve::v1::POOLING_UNSPECIFIED:
+        pooling = model_->model->default_pooling();
+        break;
       case tserve::v1::POOLING_MEAN:
         pooling = engine::Pooling::kMean;
         break;
@@ -336,11 +348,10 @@ class EncodeCall final : public UnaryCall {
     }
     // Encoder states need no target language (a Marian text's own >>xx<< still counts);
     // NLLB's and M2M100's encoder input starts with the source-language token.
-    if (absl::Status s = EncodeTexts(model_->model->tokenizer(),
-                                     static_cast<size_t>(model_->defaults.max_input_tokens),
-                                     request_->texts(), request_->truncation(),
-                                     {request_->source_language(), /*target=*/""},
-                                     engine::LanguageRequirement::kOptional, &sources_);
+    if (absl::Status s = EncodeTexts(
+            model_->model->tokenizer(), static_cast<size_t>(model_->defaults.max_input_tokens),
+            request_->texts(), request_->truncation(), {request_->source_language(), /*target=*/""},
+            engine::LanguageRequirement::kOptional, &sources_);
         !s.ok()) {
       return s;
     }
@@ -351,12 +362,13 @@ class EncodeCall final : public UnaryCall {
       shapes.push_back({pooling == engine::Pooling::kNone ? tokens : 1, tokens, source.truncated});
     }
     if (absl::Status s = CheckReplySize(
-            EncodeResponseBytes(model_->name, model_->model->config().d_model, shapes),
+            EncodeResponseBytes(model_->name, model_->model->pooled_width(pooling), shapes),
             max_reply_bytes_, "shorter texts, or a pooled embedding instead of POOLING_NONE");
         !s.ok()) {
       return s;
     }
     const bool normalize = request_->normalize();
+    pooling_ = pooling;
     return SubmitItems(context, [pooling, normalize](WorkItem& item) {
       item.kind = WorkItem::Kind::kEncode;
       item.pooling = pooling;
@@ -365,7 +377,7 @@ class EncodeCall final : public UnaryCall {
   }
 
   void ReplyWithResults() override {
-    const size_t d = static_cast<size_t>(model_->model->config().d_model);
+    const size_t d = static_cast<size_t>(model_->model->pooled_width(pooling_));
     response_->set_model(model_->name);
     response_->set_dimension(static_cast<uint32_t>(d));
     for (size_t i = 0; i < results_.size(); ++i) {
@@ -383,6 +395,7 @@ class EncodeCall final : public UnaryCall {
 
   const tserve::v1::EncodeRequest* const request_;
   tserve::v1::EncodeResponse* const response_;
+  engine::Pooling pooling_ = engine::Pooling::kMean;  // of every item, known at Start
 };
 
 // TranslateStream: tokens are queued by the engine thread and written one at
@@ -499,8 +512,8 @@ class StreamCall final : public grpc::ServerWriteReactor<TranslateStreamResponse
       }
     }
     TranslateStreamResponse message;
-    FillResult(model_->model->tokenizer(), translation, source_, request_->options(),
-               forced_first_, message.mutable_result());
+    FillResult(model_->model->tokenizer(), translation, source_, request_->options(), forced_first_,
+               message.mutable_result());
     model_->metrics->AddGeneratedTokens(GeneratedTokens(translation));
     if (absl::Status s =
             CheckReplySize(static_cast<int64_t>(message.ByteSizeLong()), max_reply_bytes_,
@@ -600,6 +613,9 @@ void FillModelInfo(const ServedModel& served, const RequestLimits& limits, bool 
   info->mutable_source_languages()->Assign(tokenizer.source_languages().begin(),
                                            tokenizer.source_languages().end());
   info->set_family(std::string(engine::ModelTypeName(c.family)));
+  info->set_encoder_only(!served.model->has_decoder());
+  info->set_embedding_dimension(
+      static_cast<uint32_t>(served.model->pooled_width(served.model->default_pooling())));
 }
 
 }  // namespace

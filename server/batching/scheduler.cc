@@ -41,6 +41,9 @@ Scheduler::~Scheduler() { Stop(); }
 absl::Status Scheduler::Submit(std::vector<WorkItem> items) {
   int64_t tokens = 0;
   for (const WorkItem& item : items) {
+    if (item.kind == WorkItem::Kind::kTranslate) {
+      if (absl::Status s = model_.CheckCanTranslate(); !s.ok()) return s;
+    }
     if (item.rows() > options_.max_live_rows) {
       return absl::InvalidArgumentError(
           absl::StrCat("a sentence needs ", item.rows(), " decoder rows (beam size or samples); ",
@@ -89,7 +92,8 @@ std::optional<DropReason> Scheduler::ShouldDrop(const WorkItem& item, absl::Time
   return std::nullopt;
 }
 
-bool Scheduler::NextBatch(std::vector<Queued>& batch, std::vector<Queued>& dropped) {
+bool Scheduler::NextBatch(std::vector<Queued>& batch, std::vector<Queued>& dropped,
+                          bool& queue_needs_held_rows) {
   std::unique_lock lock(mutex_);
   while (true) {
     if (stopping_) return false;
@@ -110,7 +114,7 @@ bool Scheduler::NextBatch(std::vector<Queued>& batch, std::vector<Queued>& dropp
       observer_->OnQueueDepth(static_cast<int>(queue_.size()), queued_tokens_);
     }
     // Busy: the loop has decoder steps or encoder work to do without waiting.
-    const bool busy = generator_->live_jobs() > 0 || !pending_.empty();
+    const bool busy = live_jobs() > 0 || !pending_.empty();
     if (queue_.empty()) {
       if (busy || !dropped.empty()) return true;
       queue_changed_.wait(lock);
@@ -143,6 +147,13 @@ bool Scheduler::NextBatch(std::vector<Queued>& batch, std::vector<Queued>& dropp
         SelectBatch(shapes, {options_.max_batch_size, options_.max_batch_tokens, free_rows(),
                              options_.group_by_length,
                              options_.group_by_length ? options_.max_padding_ratio : 0.0});
+    if (chosen.empty() && !busy) {
+      // The oldest sentence waits for decoder rows, and with nothing being
+      // encoded or decoded, held sentences are all that occupy them: unless
+      // they join, nothing would move.
+      queue_needs_held_rows = true;
+      return true;
+    }
     for (size_t i : chosen) {
       queued_tokens_ -= static_cast<int64_t>(queue_[i].item.source.size());
       batch.push_back(std::move(queue_[i]));
@@ -160,16 +171,21 @@ void Scheduler::Run() {
   while (true) {
     batch.clear();
     dropped.clear();
-    const bool keep_running = NextBatch(batch, dropped);
+    bool queue_needs_held_rows = false;
+    const bool keep_running = NextBatch(batch, dropped, queue_needs_held_rows);
     const absl::Time now = absl::Now();
     for (Queued& q : dropped) {
       Drop(q.item, ShouldDrop(q.item, now).value_or(DropReason::kCancelled), {});
+      // (When stopping, held sentences are dropped below instead of joining.)
+      if (keep_running) StopWaitingFor(q.item);
     }
     if (!keep_running) break;
+    if (queue_needs_held_rows) JoinHeld(nullptr);
     if (!batch.empty()) StartEncoding(batch);
     DropExpiredPending();
+    DropExpiredHeld();
     if (!pending_.empty()) RunEncoders();
-    if (generator_->live_jobs() > 0) {
+    if (live_jobs() > 0) {
       DecodeStep();
       DropExpiredLive();
     } else {
@@ -193,6 +209,8 @@ void Scheduler::Run() {
   }
   pending_.clear();
   pending_tokens_ = 0;
+  for (Held& held : held_) Drop(held.queued.item, DropReason::kShutdown, {});
+  held_.clear();
   for (auto& [job, live] : live_) {
     generator_->Cancel(job);
     Drop(live.item, DropReason::kShutdown, {});
@@ -322,28 +340,59 @@ void Scheduler::RunEncoders() {
 void Scheduler::FinishEncoding(Pending& pending) {
   engine::EncodingTask& task = *pending.task;
   pending_tokens_ -= pending.tokens;
-  const int64_t d = model_.config().d_model;
   for (size_t b = 0; b < pending.items.size(); ++b) {
     if (pending.answered[b]) continue;
     Queued& q = pending.items[b];
     if (q.item.kind == WorkItem::Kind::kEncode) {
       ItemResult result;
-      result.embedding = engine::PoolStates(task.states(static_cast<int64_t>(b)),
-                                            task.length(static_cast<int64_t>(b)), d, q.item.pooling,
-                                            q.item.normalize);
+      result.embedding = model_.Pool(task.states(static_cast<int64_t>(b)),
+                                     task.length(static_cast<int64_t>(b)), q.item.pooling,
+                                     q.item.normalize);
       result.trace = q.trace;
       result.trace.finished = absl::Now();
       Complete(q.item, std::move(result));
       continue;
     }
-    // Its rows were reserved when it left the queue.
-    const engine::JobId job =
-        generator_->Add(task.memory(static_cast<int64_t>(b)), q.item.decoding);
-    Live live{std::move(q.item), q.trace, absl::Now()};
-    live.trace.joined_at_step = generator_->steps();
-    live_.emplace(job, std::move(live));
+    // The memory owns its rows (the task copied them out of the
+    // workspace): a held sentence keeps it after the workspace is reused.
+    JoinOrHold(std::move(q), task.memory(static_cast<int64_t>(b)));
   }
   ReuseWorkspace(pending);
+}
+
+void Scheduler::JoinOrHold(Queued queued, std::shared_ptr<const engine::SourceMemory> memory) {
+  const std::shared_ptr<JoinGroup> group = queued.item.join_group;
+  if (group == nullptr) {
+    JoinLiveSet(std::move(queued), std::move(memory));
+    return;
+  }
+  held_.push_back(Held{std::move(queued), std::move(memory)});
+  if (--group->unencoded == 0) JoinHeld(group.get());
+}
+
+void Scheduler::StopWaitingFor(const WorkItem& item) {
+  JoinGroup* group = item.join_group.get();
+  if (group != nullptr && --group->unencoded == 0) JoinHeld(group);
+}
+
+void Scheduler::JoinHeld(const JoinGroup* group) {
+  std::vector<Held> still;
+  for (Held& held : held_) {
+    if (group == nullptr || held.queued.item.join_group.get() == group) {
+      JoinLiveSet(std::move(held.queued), std::move(held.memory));
+    } else {
+      still.push_back(std::move(held));
+    }
+  }
+  held_ = std::move(still);
+}
+
+void Scheduler::JoinLiveSet(Queued queued, std::shared_ptr<const engine::SourceMemory> memory) {
+  // Its rows were reserved when it left the queue.
+  const engine::JobId job = generator_->Add(std::move(memory), queued.item.decoding);
+  Live live{std::move(queued.item), queued.trace, absl::Now()};
+  live.trace.joined_at_step = generator_->steps();
+  live_.emplace(job, std::move(live));
 }
 
 void Scheduler::ReuseWorkspace(Pending& pending) {
@@ -365,6 +414,7 @@ void Scheduler::DropExpiredPending() {
       --pending.open;
       reserved_rows_ -= item.rows();
       Drop(item, *reason, {});
+      StopWaitingFor(item);
     }
     emptied = emptied || pending.open == 0;
   }
@@ -380,6 +430,23 @@ void Scheduler::DropExpiredPending() {
     }
   }
   pending_ = std::move(still);
+}
+
+void Scheduler::DropExpiredHeld() {
+  if (held_.empty()) return;
+  const absl::Time now = absl::Now();
+  std::vector<Held> still;
+  for (Held& held : held_) {
+    WorkItem& item = held.queued.item;
+    if (const std::optional<DropReason> reason = ShouldDrop(item, now)) {
+      // Already counted as encoded: its group waits for the others only.
+      reserved_rows_ -= item.rows();
+      Drop(item, *reason, {});
+    } else {
+      still.push_back(std::move(held));
+    }
+  }
+  held_ = std::move(still);
 }
 
 void Scheduler::DecodeStep() {
@@ -460,14 +527,15 @@ void Scheduler::Drop(WorkItem& item, DropReason reason, absl::Status status) {
 }
 
 void Scheduler::PublishGauges() {
-  const int rows = generator_->live_rows();
-  const int sequences = generator_->live_jobs();
+  const int rows = generator_ ? generator_->live_rows() : 0;
+  const int sequences = live_jobs();
   int encoding = 0;
   for (const Pending& pending : pending_) encoding += pending.open;
   counters_.live_rows.store(rows);
   counters_.live_sequences.store(sequences);
-  counters_.pooled_caches.store(generator_->pooled_caches());
+  counters_.pooled_caches.store(generator_ ? generator_->pooled_caches() : 0);
   counters_.encoding_sentences.store(encoding);
+  counters_.held_sentences.store(static_cast<int>(held_.size()));
   // Every iteration, not only after a decoder step: sentences cancelled or
   // expired leave the live set after the step, and an idle server runs none.
   observer_->OnLiveSet(rows, sequences);
@@ -514,6 +582,7 @@ SchedulerStats Scheduler::Stats() const {
   s.encoder_tasks = counters_.encoder_tasks.load();
   s.encoder_slices = counters_.encoder_slices.load();
   s.encoding_sentences = counters_.encoding_sentences.load();
+  s.held_sentences = counters_.held_sentences.load();
   s.max_encoder_tokens_in_a_step = counters_.max_encoder_tokens_in_a_step.load();
   std::lock_guard lock(mutex_);
   s.queued_sentences = static_cast<int>(queue_.size());

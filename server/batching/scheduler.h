@@ -73,6 +73,10 @@ struct SchedulerStats {
   int64_t encoder_tasks = 0;  // encoding tasks the batches were cut into
   int64_t encoder_slices = 0;  // loop iterations that ran encoder work
   int encoding_sentences = 0;  // sentences being encoded now
+  // Sentences encoded and waiting for the rest of their request to be
+  // encoded before joining the live set (WorkItem::join_group); counted
+  // neither as encoding nor as live.
+  int held_sentences = 0;
   // The most encoder work one loop iteration did, in tokens.
   double max_encoder_tokens_in_a_step = 0;
 };
@@ -93,6 +97,19 @@ struct SchedulerStats {
 // starves). A short request that arrives while a long one is being encoded
 // is encoded at the next iteration and decodes beside it; streams keep
 // producing tokens. Results do not depend on the slicing (bit-identical).
+//
+// The sentences of one request without a stream (WorkItem::join_group)
+// still join the live set together: a sentence whose encoding is done is
+// held, with its source memory, until every other sentence of its request
+// not yet answered is encoded too, and then all of them join in the same
+// iteration. Joining one by one as their tasks finish, a long request would
+// decode in more steps of fewer rows each, which costs it CPU time and
+// throughput. Holding changes no admission (the rows of a sentence are
+// reserved when it leaves the queue), and a held sentence is still dropped
+// at its deadline or cancellation. Should the queue's oldest sentence wait
+// for rows that only held sentences occupy (a request needing more rows than
+// the live set has), the held sentences join at once instead. Stream items
+// and requests of one sentence join as soon as they are encoded.
 class Scheduler {
  public:
   Scheduler(const engine::TranslationModel& model, SchedulerOptions options,
@@ -139,26 +156,47 @@ class Scheduler {
     int64_t order = 0;           // formation order: lower is older
     int64_t tokens = 0;
   };
+  // A sentence encoded before the rest of its join group. Its source memory
+  // owns its data (the task copies each sentence's rows out of the
+  // workspace), so the task and workspace are released as usual.
+  struct Held {
+    Queued queued;
+    std::shared_ptr<const engine::SourceMemory> memory;
+  };
 
   void Run();
   // Takes the next batch off the queue, waiting as the options say. Returns
-  // false when the thread should exit.
-  bool NextBatch(std::vector<Queued>& batch, std::vector<Queued>& dropped);
+  // false when the thread should exit. Sets `queue_needs_held_rows` when the queue's
+  // oldest sentence waits for decoder rows that only held sentences occupy.
+  bool NextBatch(std::vector<Queued>& batch, std::vector<Queued>& dropped, bool& queue_needs_held_rows);
   // Cuts a batch into encoding tasks and adds them to pending_.
   void StartEncoding(std::vector<Queued>& batch);
   // Spends one step's encoder budget on pending_ and hands on what is done.
   void RunEncoders();
   void FinishEncoding(Pending& pending);
+  // An encoded translate item: joins the live set now, or is held until the
+  // rest of its join group is encoded.
+  void JoinOrHold(Queued queued, std::shared_ptr<const engine::SourceMemory> memory);
+  // For an item answered before it was encoded: its join group stops
+  // waiting for it.
+  void StopWaitingFor(const WorkItem& item);
+  // Moves the held members of `group` (all held sentences when null) into
+  // the live set.
+  void JoinHeld(const JoinGroup* group);
+  void JoinLiveSet(Queued queued, std::shared_ptr<const engine::SourceMemory> memory);
   // Ends `pending`'s task and keeps its workspace for the next one.
   void ReuseWorkspace(Pending& pending);
   void DecodeStep();
   void DropExpiredLive();
   void DropExpiredPending();
+  void DropExpiredHeld();
   void Complete(WorkItem& item, absl::StatusOr<ItemResult> result);
   void Drop(WorkItem& item, DropReason reason, absl::Status status);
   // Why a queued or live item should stop now, if it should.
   static std::optional<DropReason> ShouldDrop(const WorkItem& item, absl::Time now);
   int free_rows() const { return options_.max_live_rows - reserved_rows_; }
+  // Sequences decoding now; none for a model without a decoder (no generator).
+  int live_jobs() const { return generator_ ? generator_->live_jobs() : 0; }
   // Publishes the live set's size to the counters and the observer.
   void PublishGauges();
 
@@ -177,7 +215,7 @@ class Scheduler {
   bool draining_ = false;
   bool stopping_ = false;
 
-  // Engine-thread state.
+  // Engine-thread state. Null for an encoder-only model (Encode items only).
   std::unique_ptr<engine::Generator> generator_;
   absl::flat_hash_map<engine::JobId, Live> live_;
   // Decoder rows that live items and items being encoded may occupy.
@@ -188,6 +226,10 @@ class Scheduler {
   // page-fault in again. At most as many as tasks ever ran at once.
   std::vector<std::unique_ptr<engine::EncodingWorkspace>> idle_workspaces_;
   int64_t pending_tokens_ = 0;  // source tokens of pending_'s tasks
+  // Encoded sentences waiting for their join groups, in the order they were
+  // encoded. Bounded like the live set: each has its decoder rows reserved,
+  // and its source memory is what it will keep while it decodes.
+  std::vector<Held> held_;
   int64_t next_order_ = 0;
   // Measured: the last decoder step's time, and the encoder's seconds per
   // token (a moving average; 0 until measured).
@@ -201,7 +243,7 @@ class Scheduler {
     std::atomic<int> live_rows{0}, live_sequences{0}, pooled_caches{0};
     std::atomic<int64_t> real_tokens{0}, padded_tokens{0};
     std::atomic<int64_t> encoder_tasks{0}, encoder_slices{0};
-    std::atomic<int> encoding_sentences{0};
+    std::atomic<int> encoding_sentences{0}, held_sentences{0};
     std::atomic<double> max_encoder_tokens_in_a_step{0};
     // Admitted items whose on_done has not run yet.
     std::atomic<int64_t> outstanding{0};

@@ -34,6 +34,20 @@ struct ItemTrace {
   int64_t finished_at_step = -1;
 };
 
+// The sentences of one request that join the decoder's live set together
+// (a unary Translate of several texts). Its sentences are encoded in separate
+// tasks that finish at different times; joining one by one, they would
+// decode in more decoder steps of fewer rows each, which costs the request
+// CPU time and throughput, and it is answered only when its last sentence
+// is done anyway. Created with the request's sentence count; after Submit
+// it is read and written by the engine thread only.
+struct JoinGroup {
+  explicit JoinGroup(int members) : unencoded(members) {}
+
+  // Members neither encoded nor answered yet.
+  int unencoded;
+};
+
 struct ItemResult {
   engine::GenerationResult translation;  // translate items
   std::vector<float> embedding;          // encode items
@@ -62,6 +76,11 @@ struct WorkItem {
   // with the result or the reason there is none (DEADLINE_EXCEEDED,
   // CANCELLED, UNAVAILABLE at shutdown).
   std::function<void(absl::StatusOr<ItemResult>)> on_done;
+
+  // kTranslate items without on_token only (a stream's tokens must not wait
+  // for other sentences): the request's sentences, all admitted in one
+  // Submit, that join the decoder together. Null: joins once encoded.
+  std::shared_ptr<JoinGroup> join_group;
 
   // Decoder rows this item occupies while decoding.
   int rows() const {

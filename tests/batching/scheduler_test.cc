@@ -1,6 +1,7 @@
 // The batching scheduler over a real (small) model: results independent of
 // batching under concurrent load, continuous decoding, backpressure,
-// deadlines, cancellation and shutdown, with resources released each time.
+// deadlines, cancellation and shutdown, with resources released each time;
+// the sentences of one request joining the decoder together.
 #include "server/batching/scheduler.h"
 
 #include <gmock/gmock.h>
@@ -9,6 +10,7 @@
 #include <atomic>
 #include <filesystem>
 #include <future>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -81,6 +83,49 @@ class SchedulerTest : public ::testing::Test {
     WorkItem item = TranslateItem(RandomSource(rng, 5), Options(1, 250, true));
     item.on_token = [](const engine::StreamedToken&) { absl::SleepFor(absl::Milliseconds(1)); };
     return item;
+  }
+
+  // Submits the sentences of one request that join the decoder together, as
+  // the translate service submits a unary call of several texts, and
+  // returns futures of their outcomes, in order.
+  static std::vector<std::future<absl::StatusOr<ItemResult>>> SubmitRequest(
+      Scheduler& scheduler, std::vector<WorkItem> items) {
+    auto group = std::make_shared<JoinGroup>(static_cast<int>(items.size()));
+    std::vector<std::shared_ptr<std::promise<absl::StatusOr<ItemResult>>>> promises;
+    std::vector<std::future<absl::StatusOr<ItemResult>>> futures;
+    for (WorkItem& item : items) {
+      auto promise = std::make_shared<std::promise<absl::StatusOr<ItemResult>>>();
+      promises.push_back(promise);
+      futures.push_back(promise->get_future());
+      item.join_group = group;
+      item.on_done = [promise](absl::StatusOr<ItemResult> r) { promise->set_value(std::move(r)); };
+    }
+    const absl::Status status = scheduler.Submit(std::move(items));
+    EXPECT_TRUE(status.ok()) << status;
+    if (!status.ok()) {
+      for (auto& promise : promises) promise->set_value(status);
+    }
+    return futures;
+  }
+
+  // Options under which a long sentence takes hundreds of loop iterations to
+  // encode: one row per iteration at most (a budget of 1 token is below one
+  // row of a long source in this one-layer model), the budget not growing
+  // with the step time.
+  static SchedulerOptions SlowEncoding() {
+    SchedulerOptions options;
+    options.max_encoder_tokens_per_step = 1;
+    options.encoder_budget_follows_step = false;
+    options.max_queue_delay = absl::ZeroDuration();
+    return options;
+  }
+
+  // Waits until the engine thread reports at least `held` held sentences.
+  static void WaitForHeld(const Scheduler& scheduler, int held) {
+    for (int i = 0; i < 10000 && scheduler.Stats().held_sentences < held; ++i) {
+      absl::SleepFor(absl::Microseconds(100));
+    }
+    ASSERT_GE(scheduler.Stats().held_sentences, held);
   }
 
   // Waits until the engine thread reports `live` sequences.
@@ -530,6 +575,213 @@ TEST_F(SchedulerTest, CancellationAtTheDeadlineCountsAsTheDeadline) {
   EXPECT_EQ(scheduler.Stats().dropped_deadline, 1);
   EXPECT_EQ(scheduler.Stats().dropped_cancelled, 1);
   EXPECT_TRUE(blocker.get().ok());
+}
+
+// The sentences of one request, of different lengths and each encoded in a
+// task of its own that ends at its own time, join the live set at the same
+// decoder step, after steps ran while they were encoded; each gives exactly
+// the tokens it gives alone. Also unsliced and with static batching.
+TEST_F(SchedulerTest, SentencesOfOneRequestJoinTheDecoderTogether) {
+  std::mt19937 rng(17);
+  std::vector<std::vector<int32_t>> sources;
+  for (int length : {200, 37, 120, 5, 250, 80}) sources.push_back(RandomSource(rng, length));
+  const engine::DecodingOptions options = Options(1, 12);
+
+  struct Mode {
+    int64_t budget;
+    bool static_batching;
+  };
+  for (Mode mode : {Mode{4, false}, Mode{0, false}, Mode{4, true}}) {
+    SCOPED_TRACE(::testing::Message()
+                 << "budget " << mode.budget << " static " << mode.static_batching);
+    SchedulerOptions scheduler_options;
+    scheduler_options.max_encoder_tokens_per_step = mode.budget;
+    scheduler_options.encoder_budget_follows_step = false;
+    scheduler_options.static_batching = mode.static_batching;
+    Scheduler scheduler(*model_, scheduler_options);
+    // With continuous batching, a stream decodes meanwhile, so decoder steps
+    // run while the request's sentences are encoded.
+    std::optional<std::future<absl::StatusOr<ItemResult>>> blocker;
+    if (!mode.static_batching) {
+      blocker = SubmitOne(scheduler, Blocker(rng));
+      WaitForLive(scheduler, 1);
+    }
+    const int64_t steps_before = scheduler.Stats().steps;
+
+    std::vector<WorkItem> items;
+    for (const auto& source : sources) items.push_back(TranslateItem(source, options));
+    auto futures = SubmitRequest(scheduler, std::move(items));
+    std::vector<ItemResult> results;
+    for (auto& future : futures) {
+      auto result = future.get();
+      ASSERT_TRUE(result.ok()) << result.status();
+      results.push_back(*std::move(result));
+    }
+
+    for (size_t i = 0; i < sources.size(); ++i) {
+      EXPECT_EQ(results[i].trace.joined_at_step, results[0].trace.joined_at_step)
+          << "sentence " << i << " (" << sources[i].size() << " tokens)";
+      auto alone = model_->Translate({sources[i]}, options);
+      ASSERT_TRUE(alone.ok());
+      EXPECT_EQ(results[i].translation.hypotheses[0].ids, (*alone)[0].hypotheses[0].ids)
+          << "sentence " << i;
+      EXPECT_EQ(results[i].translation.hypotheses[0].score, (*alone)[0].hypotheses[0].score)
+          << "sentence " << i;
+    }
+    if (mode.budget > 0) {
+      EXPECT_GE(scheduler.Stats().encoder_tasks, static_cast<int64_t>(sources.size()));
+    }
+    if (blocker) {
+      EXPECT_GT(results[0].trace.joined_at_step, steps_before);
+      EXPECT_TRUE(blocker->get().ok());
+    }
+    WaitForLive(scheduler, 0);
+    const SchedulerStats stats = scheduler.Stats();
+    EXPECT_EQ(stats.held_sentences, 0);
+    EXPECT_EQ(stats.live_rows, 0);
+  }
+}
+
+// A stream item and a request of one sentence, submitted while a long
+// request of several sentences is being encoded, join the live set as soon
+// as they are encoded: before the long request's sentences.
+TEST_F(SchedulerTest, StreamsAndSingleSentencesJoinWithoutWaiting) {
+  SchedulerOptions options;
+  options.max_encoder_tokens_per_step = 4;
+  options.encoder_budget_follows_step = false;
+  options.max_queue_delay = absl::ZeroDuration();
+  Scheduler scheduler(*model_, options);
+  std::mt19937 rng(18);
+  // Makes each loop iteration last a millisecond or more: the long request
+  // takes hundreds of milliseconds to encode.
+  auto blocker = SubmitOne(scheduler, Blocker(rng));
+  WaitForLive(scheduler, 1);
+
+  std::vector<WorkItem> long_items;
+  for (int i = 0; i < 4; ++i) {
+    long_items.push_back(TranslateItem(RandomSource(rng, 250), Options(1, 4)));
+  }
+  auto long_futures = SubmitRequest(scheduler, std::move(long_items));
+  for (int i = 0; i < 10000 && scheduler.Stats().encoding_sentences == 0; ++i) {
+    absl::SleepFor(absl::Microseconds(100));
+  }
+
+  auto single = SubmitOne(scheduler, TranslateItem(RandomSource(rng, 3), Options(1, 3, true)));
+  WorkItem stream_item = TranslateItem(RandomSource(rng, 4), Options(1, 20, true));
+  std::atomic<int> stream_tokens{0};
+  stream_item.on_token = [&](const engine::StreamedToken&) { stream_tokens.fetch_add(1); };
+  auto stream = SubmitOne(scheduler, std::move(stream_item));
+
+  auto single_result = single.get();
+  auto stream_result = stream.get();
+  ASSERT_TRUE(single_result.ok()) << single_result.status();
+  ASSERT_TRUE(stream_result.ok()) << stream_result.status();
+  EXPECT_EQ(stream_tokens.load(), 20);
+  for (auto& future : long_futures) {
+    auto result = future.get();
+    ASSERT_TRUE(result.ok()) << result.status();
+    EXPECT_LT(single_result->trace.joined_at_step, result->trace.joined_at_step);
+    EXPECT_LT(stream_result->trace.joined_at_step, result->trace.joined_at_step);
+  }
+  EXPECT_TRUE(blocker.get().ok());
+}
+
+// A sentence held for the rest of its request is still dropped when its
+// caller cancels or its deadline passes; the request's other sentences go
+// on, join together and complete.
+TEST_F(SchedulerTest, HeldSentenceIsDroppedAtCancellationOrDeadline) {
+  Scheduler scheduler(*model_, SlowEncoding());
+  std::mt19937 rng(19);
+  // Makes each loop iteration last a millisecond or more: the long
+  // sentences take hundreds of milliseconds to encode.
+  auto blocker = SubmitOne(scheduler, Blocker(rng));
+  WaitForLive(scheduler, 1);
+
+  auto cancelled_flag = std::make_shared<CancellationFlag>();
+  std::vector<std::vector<int32_t>> sources;
+  for (int length : {5, 6, 250, 200}) sources.push_back(RandomSource(rng, length));
+  std::vector<WorkItem> items;
+  for (const auto& source : sources) items.push_back(TranslateItem(source, Options(1, 8)));
+  items[0].cancellation = cancelled_flag;
+  items[1].deadline = absl::Now() + absl::Milliseconds(200);
+  auto futures = SubmitRequest(scheduler, std::move(items));
+
+  WaitForHeld(scheduler, 2);  // the two short ones
+  cancelled_flag->Cancel();
+  EXPECT_EQ(futures[0].get().status().code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(futures[1].get().status().code(), absl::StatusCode::kDeadlineExceeded);
+  // Answered while the long ones were still being encoded.
+  EXPECT_GT(scheduler.Stats().encoding_sentences, 0);
+
+  auto first = futures[2].get();
+  auto second = futures[3].get();
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(first->trace.joined_at_step, second->trace.joined_at_step);
+  auto alone = model_->Translate({sources[2], sources[3]}, Options(1, 8));
+  ASSERT_TRUE(alone.ok());
+  EXPECT_EQ(first->translation.hypotheses[0].ids, (*alone)[0].hypotheses[0].ids);
+  EXPECT_EQ(second->translation.hypotheses[0].ids, (*alone)[1].hypotheses[0].ids);
+  EXPECT_TRUE(blocker.get().ok());
+
+  WaitForLive(scheduler, 0);
+  const SchedulerStats stats = scheduler.Stats();
+  EXPECT_EQ(stats.dropped_cancelled, 1);
+  EXPECT_EQ(stats.dropped_deadline, 1);
+  EXPECT_EQ(stats.held_sentences, 0);
+  EXPECT_EQ(stats.live_rows, 0);
+}
+
+// Stop() while sentences are held answers them UNAVAILABLE, like everything
+// else still in the scheduler.
+TEST_F(SchedulerTest, StopAnswersHeldSentencesUnavailable) {
+  auto scheduler = std::make_unique<Scheduler>(*model_, SlowEncoding());
+  std::mt19937 rng(20);
+  auto blocker = SubmitOne(*scheduler, Blocker(rng));
+  WaitForLive(*scheduler, 1);
+  std::vector<WorkItem> items;
+  for (int length : {5, 7, 250}) {
+    items.push_back(TranslateItem(RandomSource(rng, length), Options(1, 8)));
+  }
+  auto futures = SubmitRequest(*scheduler, std::move(items));
+  WaitForHeld(*scheduler, 2);
+
+  scheduler->Stop();
+  EXPECT_EQ(blocker.get().status().code(), absl::StatusCode::kUnavailable);
+  for (auto& future : futures) {
+    EXPECT_EQ(future.get().status().code(), absl::StatusCode::kUnavailable);
+  }
+  const SchedulerStats stats = scheduler->Stats();
+  EXPECT_EQ(stats.dropped_shutdown, 4);
+  EXPECT_EQ(stats.held_sentences, 0);
+  EXPECT_EQ(stats.live_rows, 0);
+}
+
+// A request whose sentences need more decoder rows than the live set has
+// cannot join all at once: its held sentences join when the rest could
+// otherwise never leave the queue, and it completes (Drain finishes).
+TEST_F(SchedulerTest, RequestLargerThanTheLiveSetCompletes) {
+  SchedulerOptions options;
+  options.max_live_rows = 4;
+  options.max_encoder_tokens_per_step = 4;
+  Scheduler scheduler(*model_, options);
+  std::mt19937 rng(21);
+  std::vector<std::vector<int32_t>> sources;
+  for (int length : {30, 3, 60, 12, 45}) sources.push_back(RandomSource(rng, length));
+  const engine::DecodingOptions decoding = Options(2, 10);
+  std::vector<WorkItem> items;
+  for (const auto& source : sources) items.push_back(TranslateItem(source, decoding));
+  auto futures = SubmitRequest(scheduler, std::move(items));
+  ASSERT_TRUE(scheduler.Drain(absl::Now() + absl::Seconds(60)));
+  for (size_t i = 0; i < sources.size(); ++i) {
+    auto result = futures[i].get();
+    ASSERT_TRUE(result.ok()) << result.status();
+    auto alone = model_->Translate({sources[i]}, decoding);
+    ASSERT_TRUE(alone.ok());
+    EXPECT_EQ(result->translation.hypotheses[0].ids, (*alone)[0].hypotheses[0].ids)
+        << "sentence " << i;
+  }
+  EXPECT_EQ(scheduler.Stats().held_sentences, 0);
 }
 
 }  // namespace
