@@ -187,6 +187,16 @@ def make_weights(seed, V, emb_std=0.05, init_std=0.02, bias_std=0.01, shape=None
     return t
 
 
+def start_model(out):
+    """The directory a model is written into before finish_model moves it to `out`
+    (emptied first), so an interrupted run never leaves a half-written `out`."""
+    tmp_out = out.rstrip("/") + ".tmp"
+    if os.path.isdir(tmp_out):
+        shutil.rmtree(tmp_out)
+    os.makedirs(tmp_out)
+    return tmp_out
+
+
 def finish_model(weights, tmp_out, out, dtype, V, t0, log):
     """Writes model.safetensors into the model being made in `tmp_out`, then
     puts it in place of `out` (a half-written model never sits at `out`)."""
@@ -208,10 +218,7 @@ def make_model(out, seed=1, dtype="f32", spm_vocab=(8000, 8000), corpus_size=200
             print(msg, flush=True)
 
     t0 = time.time()
-    tmp_out = out.rstrip("/") + ".tmp"
-    if os.path.isdir(tmp_out):
-        shutil.rmtree(tmp_out)
-    os.makedirs(tmp_out)
+    tmp_out = start_model(out)
     base = 1000 * int(seed)
     src_corpus = bench_text.TextGenerator("en", base + 1, base + 2).corpus(corpus_size)
     tgt_corpus = bench_text.TextGenerator("de", base + 3, base + 4).corpus(corpus_size)
@@ -247,10 +254,7 @@ def make_nllb_model(out, seed=1, dtype="f32", spm_vocab=8000, corpus_size=20000)
     German-like text), tokenizer_config.json, special_tokens_map.json."""
     from make_test_models import family_vocab, write_family_tokenizer
     t0 = time.time()
-    tmp_out = out.rstrip("/") + ".tmp"
-    if os.path.isdir(tmp_out):
-        shutil.rmtree(tmp_out)
-    os.makedirs(tmp_out)
+    tmp_out = start_model(out)
     base = 1000 * int(seed)
     corpus = (bench_text.TextGenerator("en", base + 1, base + 2).corpus(corpus_size) +
               bench_text.TextGenerator("de", base + 3, base + 4).corpus(corpus_size))
@@ -367,10 +371,7 @@ def make_flan_t5_model(out, seed=1, dtype="f32", spm_vocab=32000, corpus_size=60
         print(msg, flush=True)
 
     t0 = time.time()
-    tmp_out = out.rstrip("/") + ".tmp"
-    if os.path.isdir(tmp_out):
-        shutil.rmtree(tmp_out)
-    os.makedirs(tmp_out)
+    tmp_out = start_model(out)
     base = 1000 * int(seed)
     # The English lexicon is make_inputs.py's (base + 1), so its inputs are in-domain.
     en = bench_text.TextGenerator("en", base + 1, base + 2).corpus(corpus_size)

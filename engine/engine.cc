@@ -11,6 +11,23 @@
 
 namespace tserve::engine {
 
+namespace {
+
+// Divides each vector of `width` values by its L2 norm (left as it is when 0).
+void NormalizeEachVector(std::vector<float>& values, int64_t width) {
+  for (size_t begin = 0; begin < values.size(); begin += static_cast<size_t>(width)) {
+    double norm = 0;
+    for (int64_t j = 0; j < width; ++j) norm += double(values[begin + j]) * values[begin + j];
+    norm = std::sqrt(norm);
+    if (norm == 0) continue;
+    for (int64_t j = 0; j < width; ++j) {
+      values[begin + j] = static_cast<float>(values[begin + j] / norm);
+    }
+  }
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<TranslationModel>> TranslationModel::Load(
     const std::string& model_dir, const LoadOptions& options) {
   SetIntraOpThreads(options.threads);
@@ -265,9 +282,7 @@ std::vector<float> TranslationModel::Pool(const float* states, int64_t length, P
     return PoolStates(states, length, d, pooling, normalize);
   }
   std::vector<float> embedding = sentence_modules_->Apply(states, length, d);
-  if (normalize)
-    embedding = PoolStates(embedding.data(), 1, static_cast<int64_t>(embedding.size()),
-                           Pooling::kFirst, /*normalize=*/true);
+  if (normalize) NormalizeEachVector(embedding, static_cast<int64_t>(embedding.size()));
   return embedding;
 }
 
@@ -298,17 +313,7 @@ std::vector<float> PoolStates(const float* states, int64_t length, int64_t width
       break;
     }
   }
-  if (normalize) {
-    // Each vector of `width` values separately (per token with kNone).
-    for (size_t begin = 0; begin < out.size(); begin += static_cast<size_t>(width)) {
-      double norm = 0;
-      for (int64_t j = 0; j < width; ++j) norm += double(out[begin + j]) * out[begin + j];
-      norm = std::sqrt(norm);
-      if (norm == 0) continue;
-      for (int64_t j = 0; j < width; ++j)
-        out[begin + j] = static_cast<float>(out[begin + j] / norm);
-    }
-  }
+  if (normalize) NormalizeEachVector(out, width);
   return out;
 }
 

@@ -287,6 +287,19 @@ def detokenize_cases(tok, outputs):
     return [{"ids": ids, "text": tok.decode(ids)} for ids in cases]
 
 
+def add_pooled_encodings(model, sources, g, tensors):
+    """Encode goldens: sentences 3 and 7, mean and first pooling, raw and normalised."""
+    j = 0
+    for i in (3, 7):
+        for pool in ("mean", "first"):
+            for norm in (False, True):
+                v = pooling.encode_pooled(model, [sources[i]], pooling=pool, normalize=norm)[0]
+                tensors[f"encode.{j}"] = v.float().numpy()
+                g["encode"].append({"sentence": i, "pooling": pool, "normalize": norm,
+                                    "tensor": f"encode.{j}"})
+                j += 1
+
+
 def sentence_transformer_golden(model_dir, name):
     """Golden data of a sentence-transformers directory whose Transformer is a T5
     encoder: encoder states, pooled encoder outputs and the full pipeline's sentence
@@ -310,14 +323,7 @@ def sentence_transformer_golden(model_dir, name):
             ids = torch.tensor([src])
             tensors[f"encoder.{i}"] = model.encode(ids, torch.ones_like(ids, dtype=torch.bool))[0].float().numpy()
             g["encoder"].append({"sentence": i, "tensor": f"encoder.{i}"})
-        j = 0
-        for i in (3, 7):
-            for pool in ("mean", "first"):
-                for norm in (False, True):
-                    v = pooling.encode_pooled(model, [sources[i]], pooling=pool, normalize=norm)[0]
-                    tensors[f"encode.{j}"] = v.float().numpy()
-                    g["encode"].append({"sentence": i, "pooling": pool, "normalize": norm, "tensor": f"encode.{j}"})
-                    j += 1
+        add_pooled_encodings(model, sources, g, tensors)
         for i, src in enumerate(sources):
             tensors[f"sentence_embedding.{i}"] = pipeline.embed([src])[0].float().numpy()
             g["sentence_embedding"].append({"sentence": i, "tensor": f"sentence_embedding.{i}"})
@@ -467,16 +473,7 @@ def golden_for_model(model_dir, name, margins, min_sampling_margin):
                     "hypotheses": [{"ids": h.ids, "score": h.score, "token_scores": to_f32_list(h.token_scores)}
                                    for h in hyps]})
 
-        # Pooled encoder outputs.
-        j = 0
-        for i in (3, 7):
-            for pool in ("mean", "first"):
-                for norm in (False, True):
-                    v = pooling.encode_pooled(model, [sources[i]], pooling=pool, normalize=norm)[0]
-                    tensors[f"encode.{j}"] = v.float().numpy()
-                    g["encode"].append({"sentence": i, "pooling": pool, "normalize": norm,
-                                        "tensor": f"encode.{j}"})
-                    j += 1
+        add_pooled_encodings(model, sources, g, tensors)
     if isinstance(tok, T5Tokenizer):
         g["relative_position_buckets"] = relative_position_buckets(cfg)
         g["detokenize"] = detokenize_cases(tok, [e["ids"] for e in g["greedy"]])

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/core/profile.h"
 #include "engine/core/status_macros.h"
+#include "engine/model/stack_parts.h"
 #include "engine/model/weight_names.h"
 #include "engine/ops/attention.h"
 
@@ -21,25 +22,11 @@ absl::StatusOr<std::unique_ptr<Decoder>> Decoder::Load(const WeightLoader& weigh
   const int64_t d = config.d_model;
   const int64_t a = config.decoder_attention_dim();
   const int64_t heads = config.decoder_attention_heads;
-  const float query_scale =
-      arch.scale_attention ? 1.f / std::sqrt(static_cast<float>(a / heads)) : 1.f;
+  const float query_scale = QueryScale(config, a, heads);
   const float eps = config.layer_norm_eps;
-  const StackNames stack = DecoderStackNames(arch.naming);
-  if (arch.layernorm_embedding) {
-    TSERVE_ASSIGN_OR_RETURN(decoder->embedding_norm_,
-                            weights.LoadNorm(stack.embedding_norm, d, eps));
-  }
-  if (arch.final_layer_norm) {
-    TSERVE_ASSIGN_OR_RETURN(decoder->final_norm_, weights.LoadNorm(stack.final_norm, d, eps));
-  }
-  if (arch.positions == PositionKind::kNone) {
-    TSERVE_ASSIGN_OR_RETURN(
-        decoder->relative_bias_,
-        RelativePositionBias::Load(weights, stack.relative_bias, heads,
-                                   config.relative_attention_num_buckets,
-                                   config.relative_attention_max_distance,
-                                   /*bidirectional=*/false, config.max_position_embeddings));
-  }
+  TSERVE_ASSIGN_OR_RETURN(decoder->stack_,
+                          LoadStackParts(weights, config, DecoderStackNames(arch.naming), heads,
+                                         /*bidirectional=*/false));
   for (int64_t i = 0; i < config.decoder_layers; ++i) {
     const LayerNames names = DecoderLayerNames(arch.naming, config.gated_ffn, i);
     const AttentionNames& self = names.self_attention;
@@ -141,7 +128,7 @@ void Decoder::Step(absl::Span<const DecoderRow> rows, DecoderWorkspace& ws, Tens
   }
   float* h = ws.hidden.data();
   embedding_->Forward(ws.ids, ws.positions, h);
-  if (embedding_norm_ != nullptr) embedding_norm_->Forward(h, n, h);
+  if (stack_.embedding_norm != nullptr) stack_.embedding_norm->Forward(h, n, h);
   const bool pre_norm = config_.architecture.pre_norm;
   // A block's input: the states themselves (post-norm) or their norm.
   const auto block_input = [&](const Norm& norm) -> const float* {
@@ -164,9 +151,9 @@ void Decoder::Step(absl::Span<const DecoderRow> rows, DecoderWorkspace& ws, Tens
       ws.tasks[r] = {
           ws.qkv.data() + r * 3 * a,  cache.Row(l, 0), cache.Row(l, 0) + a, 2 * a, step + 1,
           ws.attention.data() + r * a};
-      if (relative_bias_) {
-        ws.tasks[r].bias = relative_bias_->ForQuery(step);
-        ws.tasks[r].bias_head_stride = relative_bias_->head_stride();
+      if (stack_.relative_bias) {
+        ws.tasks[r].bias = stack_.relative_bias->ForQuery(step);
+        ws.tasks[r].bias_head_stride = stack_.relative_bias->head_stride();
       }
     }
     MultiHeadAttention(ws.tasks, heads, head_dim);
@@ -188,7 +175,7 @@ void Decoder::Step(absl::Span<const DecoderRow> rows, DecoderWorkspace& ws, Tens
     layer.feed_forward.Forward(block_input(*layer.final_norm), n, ws.ffn, ws.gated, h);
     if (!pre_norm) layer.final_norm->Forward(h, n, h);
   }
-  if (final_norm_ != nullptr) final_norm_->Forward(h, n, h);
+  if (stack_.final_norm != nullptr) stack_.final_norm->Forward(h, n, h);
   if (output_scale_ != 1.f) {
     for (int64_t i = 0; i < n * d; ++i) h[i] *= output_scale_;
   }

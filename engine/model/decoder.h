@@ -2,7 +2,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -12,7 +11,7 @@
 #include "engine/model/feed_forward.h"
 #include "engine/model/kv_cache.h"
 #include "engine/model/positions.h"
-#include "engine/model/relative_position.h"
+#include "engine/model/stack_parts.h"
 #include "engine/model/weights.h"
 #include "engine/ops/attention.h"
 #include "engine/ops/embedding.h"
@@ -96,10 +95,8 @@ class Decoder {
   ModelConfig config_;
   const Embedding* embedding_;
   const PositionTable* positions_;
-  std::unique_ptr<Norm> embedding_norm_;  // layernorm_embedding
+  StackParts stack_;  // the norms around the layers, T5's relative position bias
   std::vector<Layer> layers_;
-  std::unique_ptr<Norm> final_norm_;                   // final_layer_norm
-  std::optional<RelativePositionBias> relative_bias_;  // T5, causal
   // T5 with a tied output: the last states times d_model^-0.5 before lm_head.
   float output_scale_ = 1.f;
   std::unique_ptr<Linear> output_;  // lm_head with final_logits_bias

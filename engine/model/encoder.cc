@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/core/profile.h"
 #include "engine/core/status_macros.h"
+#include "engine/model/stack_parts.h"
 #include "engine/model/weight_names.h"
 #include "engine/ops/attention.h"
 
@@ -39,25 +40,11 @@ absl::StatusOr<std::unique_ptr<Encoder>> Encoder::Load(const WeightLoader& weigh
   const int64_t d = config.d_model;
   const int64_t a = config.encoder_attention_dim();
   const int64_t heads = config.encoder_attention_heads;
-  const float query_scale =
-      arch.scale_attention ? 1.f / std::sqrt(static_cast<float>(a / heads)) : 1.f;
+  const float query_scale = QueryScale(config, a, heads);
   const float eps = config.layer_norm_eps;
-  const StackNames stack = EncoderStackNames(arch.naming);
-  if (arch.layernorm_embedding) {
-    TSERVE_ASSIGN_OR_RETURN(encoder->embedding_norm_,
-                            weights.LoadNorm(stack.embedding_norm, d, eps));
-  }
-  if (arch.final_layer_norm) {
-    TSERVE_ASSIGN_OR_RETURN(encoder->final_norm_, weights.LoadNorm(stack.final_norm, d, eps));
-  }
-  if (arch.positions == PositionKind::kNone) {
-    TSERVE_ASSIGN_OR_RETURN(
-        encoder->relative_bias_,
-        RelativePositionBias::Load(weights, stack.relative_bias, heads,
-                                   config.relative_attention_num_buckets,
-                                   config.relative_attention_max_distance,
-                                   /*bidirectional=*/true, config.max_position_embeddings));
-  }
+  TSERVE_ASSIGN_OR_RETURN(encoder->stack_,
+                          LoadStackParts(weights, config, EncoderStackNames(arch.naming), heads,
+                                         /*bidirectional=*/true));
   for (int64_t i = 0; i < config.encoder_layers; ++i) {
     const LayerNames names = EncoderLayerNames(arch.naming, config.gated_ffn, i);
     const AttentionNames& attention = names.self_attention;
@@ -151,8 +138,8 @@ void EncoderRun::Start() {
                               ws_->positions.data() + offsets_[b]);
   }
   encoder_.embedding_->Forward(ids_, ws_->positions, ws_->hidden.data());
-  if (encoder_.embedding_norm_ != nullptr && rows_ > 0) {
-    encoder_.embedding_norm_->Forward(ws_->hidden.data(), rows_, ws_->hidden.data());
+  if (encoder_.stack_.embedding_norm != nullptr && rows_ > 0) {
+    encoder_.stack_.embedding_norm->Forward(ws_->hidden.data(), rows_, ws_->hidden.data());
   }
 }
 
@@ -212,7 +199,7 @@ void EncoderRun::RunSlice(int64_t begin, int64_t end) {
     return;
   }
   const int64_t heads = encoder_.config_.encoder_attention_heads;
-  const std::optional<RelativePositionBias>& bias = encoder_.relative_bias_;
+  const std::optional<RelativePositionBias>& bias = encoder_.stack_.relative_bias;
   ws_->attention.Resize({n, a});
   ws_->tasks.clear();
   for (int64_t r = begin; r < end; ++r) {
@@ -235,8 +222,8 @@ void EncoderRun::RunSlice(int64_t begin, int64_t end) {
   if (!pre_norm) layer.self_attn_norm->Forward(h, n, h);
   layer.feed_forward.Forward(block_input(*layer.final_norm), n, ws_->ffn, ws_->gated, h);
   if (!pre_norm) layer.final_norm->Forward(h, n, h);
-  if (encoder_.final_norm_ != nullptr && layer_ + 1 == num_layers_) {
-    encoder_.final_norm_->Forward(h, n, h);
+  if (encoder_.stack_.final_norm != nullptr && layer_ + 1 == num_layers_) {
+    encoder_.stack_.final_norm->Forward(h, n, h);
   }
 }
 

@@ -2,7 +2,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -11,7 +10,7 @@
 #include "engine/model/config.h"
 #include "engine/model/feed_forward.h"
 #include "engine/model/positions.h"
-#include "engine/model/relative_position.h"
+#include "engine/model/stack_parts.h"
 #include "engine/model/weights.h"
 #include "engine/ops/attention.h"
 #include "engine/ops/embedding.h"
@@ -159,10 +158,8 @@ class Encoder {
   ModelConfig config_;
   const Embedding* embedding_;
   const PositionTable* positions_;
-  std::unique_ptr<Norm> embedding_norm_;  // layernorm_embedding
+  StackParts stack_;  // the norms around the layers, T5's relative position bias
   std::vector<Layer> layers_;
-  std::unique_ptr<Norm> final_norm_;                   // final_layer_norm
-  std::optional<RelativePositionBias> relative_bias_;  // T5
 };
 
 }  // namespace tserve::engine

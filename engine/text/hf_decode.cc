@@ -45,12 +45,18 @@ size_t LeadingLength(unsigned char lead) {
   return 0;
 }
 
-std::string_view StripPythonSpace(std::string_view text) {
+}  // namespace
+
+std::string_view LstripPythonWhitespace(std::string_view text) {
   while (!text.empty()) {
     const size_t length = LeadingLength(static_cast<unsigned char>(text[0]));
     if (length == 0 || length > text.size() || !IsPythonSpace(CodePoint(text, 0, length))) break;
     text.remove_prefix(length);
   }
+  return text;
+}
+
+std::string_view RstripPythonWhitespace(std::string_view text) {
   while (!text.empty()) {
     const size_t length = LengthEndingAt(text, text.size());
     if (length == 0 ||
@@ -63,7 +69,12 @@ std::string_view StripPythonSpace(std::string_view text) {
   return text;
 }
 
-// Python's str.replace(from, to): every non-overlapping occurrence, left to right.
+std::string JoinPiecesNllb(const std::vector<std::string>& pieces) {
+  std::string joined;
+  for (const std::string& piece : pieces) joined += piece;
+  return StripPythonWhitespace(ReplaceAll(joined, spm::kSpaceSymbol, " "));
+}
+
 std::string ReplaceAll(std::string_view text, std::string_view from, std::string_view to) {
   std::string out;
   for (size_t at; (at = text.find(from)) != std::string_view::npos;) {
@@ -73,16 +84,8 @@ std::string ReplaceAll(std::string_view text, std::string_view from, std::string
   return out.append(text);
 }
 
-}  // namespace
-
-std::string JoinPiecesNllb(const std::vector<std::string>& pieces) {
-  std::string joined;
-  for (const std::string& piece : pieces) joined += piece;
-  return std::string(StripPythonSpace(ReplaceAll(joined, spm::kSpaceSymbol, " ")));
-}
-
 std::string StripPythonWhitespace(std::string_view text) {
-  return std::string(StripPythonSpace(text));
+  return std::string(RstripPythonWhitespace(LstripPythonWhitespace(text)));
 }
 
 std::string CleanUpTokenizationSpaces(std::string text) {

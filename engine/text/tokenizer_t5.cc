@@ -113,19 +113,6 @@ struct Part {
   std::optional<int64_t> sentinel;  // N of <extra_id_N>
 };
 
-// Python's str.lstrip() / str.rstrip(): StripPythonWhitespace with a non-space character
-// held at the end that must stay.
-std::string LstripPython(std::string_view s) {
-  std::string out = StripPythonWhitespace(std::string(s) + "x");
-  out.pop_back();
-  return out;
-}
-std::string RstripPython(std::string_view s) {
-  return StripPythonWhitespace("x" + std::string(s)).substr(1);
-}
-
-// `text` cut at its sentinels (the tokens trie's leftmost matches), the white space next
-// to each sentinel stripped and empty text parts dropped.
 std::vector<Part> SplitAtSentinels(std::string_view text, int64_t count) {
   std::vector<Part> parts;
   size_t kept_from = 0;
@@ -146,23 +133,15 @@ std::vector<Part> SplitAtSentinels(std::string_view text, int64_t count) {
   for (size_t i = 0; i < parts.size(); ++i) {
     Part& part = parts[i];
     if (!part.sentinel) {
-      if (i > 0 && parts[i - 1].sentinel) part.text = LstripPython(part.text);
-      if (i + 1 < parts.size() && parts[i + 1].sentinel) part.text = RstripPython(part.text);
+      if (i > 0 && parts[i - 1].sentinel)
+        part.text = std::string(LstripPythonWhitespace(part.text));
+      if (i + 1 < parts.size() && parts[i + 1].sentinel)
+        part.text = std::string(RstripPythonWhitespace(part.text));
       if (part.text.empty()) continue;
     }
     kept.push_back(std::move(part));
   }
   return kept;
-}
-
-// Python's str.replace(from, to).
-std::string ReplaceAll(std::string_view text, std::string_view from, std::string_view to) {
-  std::string out;
-  for (size_t at; (at = text.find(from)) != std::string_view::npos;) {
-    out.append(text.substr(0, at)).append(to);
-    text.remove_prefix(at + from.size());
-  }
-  return out.append(text);
 }
 
 // The init arguments of T5Tokenizer that tokenizer_config.json may set and that change

@@ -27,6 +27,7 @@ import torch.nn.functional as F
 
 from . import checkpoint, families, safetensors_io
 from .generation import GenerationRules
+from .seq2seq import TeacherForcedMixin, copy_parameter
 
 LAYER_NORM_EPS = 1e-5
 
@@ -288,7 +289,7 @@ class DecoderState:
         return buf_k[:, :, :end], buf_v[:, :, :end]
 
 
-class MarianMTModel(nn.Module):
+class MarianMTModel(TeacherForcedMixin, nn.Module):
     def __init__(self, cfg, encoder_positions=None, decoder_positions=None):
         """`encoder_positions` / `decoder_positions`: stored position tables
         ([P, d] arrays) or None to compute the sinusoidal ones."""
@@ -398,11 +399,6 @@ class MarianMTModel(nn.Module):
                 raise KeyError(f"missing tensor {name}")
             return None
 
-        def put(param, value, name):
-            if tuple(param.shape) != tuple(value.shape):
-                raise ValueError(f"{name}: shape {tuple(value.shape)}, expected {tuple(param.shape)}")
-            with torch.no_grad():
-                param.copy_(value)
 
         shared = take("model.shared.weight", required=False)
         enc_emb = take("model.encoder.embed_tokens.weight", required=False)
@@ -410,21 +406,21 @@ class MarianMTModel(nn.Module):
         src = shared if shared is not None else enc_emb
         if src is None:
             raise KeyError("missing model.shared.weight (or model.encoder.embed_tokens.weight)")
-        put(model.embed_tokens.weight, src, "model.shared.weight")
+        copy_parameter(model.embed_tokens.weight, src, "model.shared.weight")
         if cfg.separate_vocabs:
             if dec_emb is None:
                 raise KeyError("missing model.decoder.embed_tokens.weight (separate vocabularies)")
-            put(model.decoder_embed_tokens.weight, dec_emb, "model.decoder.embed_tokens.weight")
+            copy_parameter(model.decoder_embed_tokens.weight, dec_emb, "model.decoder.embed_tokens.weight")
         if model.lm_head is not None:
-            put(model.lm_head, take("lm_head.weight"), "lm_head.weight")
+            copy_parameter(model.lm_head, take("lm_head.weight"), "lm_head.weight")
         else:
             used.add("lm_head.weight")
         bias = take("final_logits_bias", required=False)
         if bias is not None:
-            put(model.final_logits_bias, bias.reshape(1, -1), "final_logits_bias")
+            copy_parameter(model.final_logits_bias, bias.reshape(1, -1), "final_logits_bias")
 
         for name, p in model.named_side_parameters():
-            put(p, take(name), name)
+            copy_parameter(p, take(name), name)
         unused = sorted(set(t) - used)
         if unused:
             raise ValueError(f"unexpected tensors: {unused[:5]}")
@@ -538,19 +534,6 @@ class MarianMTModel(nn.Module):
             h = layer(h, layer.self_attn.project_kv, causal, ck, cv, cross_mask)
         return self.project(self.final_norm("decoder", h))
 
-    def forward(self, input_ids, attention_mask, decoder_input_ids):
-        """Teacher-forced pass for training: logits [B,T,Vt]."""
-        enc = self.encode(input_ids, attention_mask)
-        return self.decode_full(decoder_input_ids, enc, attention_mask)
-
-    @staticmethod
-    def shift_right(labels, start_id, pad_id):
-        """labels [B,T] (pad or -100 after the end) -> decoder inputs starting with `start_id`."""
-        dec = labels.new_full(labels.shape, pad_id)
-        dec[:, 1:] = labels[:, :-1]
-        dec[:, 0] = start_id
-        dec = dec.masked_fill(dec == -100, pad_id)
-        return dec
 
 
 def load(model_dir, dtype=torch.float32):

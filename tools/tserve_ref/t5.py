@@ -40,6 +40,7 @@ import torch.nn.functional as F
 from . import checkpoint, safetensors_io
 from .generation import GenerationRules
 from .marian import DecoderState
+from .seq2seq import TeacherForcedMixin, copy_parameter
 
 T5_MODEL_TYPES = ("t5", "mt5")
 ENCODER_ONLY_ARCHITECTURES = ("T5EncoderModel", "MT5EncoderModel")
@@ -352,7 +353,7 @@ class T5Stack(nn.Module):
         return self.block[0].layer[0].SelfAttention
 
 
-class T5ForConditionalGeneration(nn.Module):
+class T5ForConditionalGeneration(TeacherForcedMixin, nn.Module):
     """T5 / mT5 with a language-model head, or the encoder alone (`config.encoder_only`).
     Parameter names are those of the Hugging Face checkpoints."""
 
@@ -401,17 +402,12 @@ class T5ForConditionalGeneration(nn.Module):
             used.add(name)
             return torch.from_numpy(np.ascontiguousarray(t[name], dtype=np.float32))
 
-        def put(param, value, name):
-            if tuple(param.shape) != tuple(value.shape):
-                raise ValueError(f"{name}: shape {tuple(value.shape)}, expected {tuple(param.shape)}")
-            with torch.no_grad():
-                param.copy_(value)
 
         source = "shared.weight" if "shared.weight" in t else "encoder.embed_tokens.weight"
         if source not in t:
             raise KeyError("missing shared.weight (or encoder.embed_tokens.weight)")
         shared = as_torch(source)
-        put(model.shared.weight, shared, source)
+        copy_parameter(model.shared.weight, shared, source)
         for alias in ("encoder.embed_tokens.weight", "decoder.embed_tokens.weight"):
             if alias in t and not torch.equal(as_torch(alias), shared):
                 raise ValueError(f"{alias} differs from {source} (they are one tied matrix)")
@@ -425,7 +421,7 @@ class T5ForConditionalGeneration(nn.Module):
                 continue
             if name not in t:
                 raise KeyError(f"missing tensor {name}")
-            put(p, as_torch(name), name)
+            copy_parameter(p, as_torch(name), name)
         unused = sorted(set(t) - used)
         if unused:
             raise ValueError(f"unexpected tensors: {unused[:5]}")
@@ -522,18 +518,6 @@ class T5ForConditionalGeneration(nn.Module):
         h = self.decoder.final_layer_norm(h)
         return self.project(F.dropout(h, self.config.dropout_rate, self.training))
 
-    def forward(self, input_ids, attention_mask, decoder_input_ids):
-        """Teacher-forced pass for training: logits [B,T,V]."""
-        enc = self.encode(input_ids, attention_mask)
-        return self.decode_full(decoder_input_ids, enc, attention_mask)
-
-    @staticmethod
-    def shift_right(labels, start_id, pad_id):
-        """labels [B,T] (pad or -100 after the end) -> decoder inputs starting with `start_id`."""
-        dec = labels.new_full(labels.shape, pad_id)
-        dec[:, 1:] = labels[:, :-1]
-        dec[:, 0] = start_id
-        return dec.masked_fill(dec == -100, pad_id)
 
 
 def model_type_of(model_dir):
