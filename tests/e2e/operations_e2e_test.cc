@@ -182,15 +182,12 @@ TEST(OperationsTest, OversizedReplyIsRefusedBeforeAnyEngineWork) {
   for (int i = 0; i < 36; ++i) request.add_texts(Words(600));
   request.set_truncation(tserve::v1::TRUNCATION_END);
   request.set_pooling(tserve::v1::POOLING_NONE);
-  const absl::Time start = absl::Now();
   absl::StatusOr<tserve::v1::EncodeResponse> response = client.Encode(request);
-  const absl::Duration took = absl::Now() - start;
   ASSERT_FALSE(response.ok());
   EXPECT_EQ(response.status().code(), absl::StatusCode::kInvalidArgument) << response.status();
   EXPECT_THAT(response.status().message(), HasSubstr("16777216 bytes (--max_message_bytes)"));
   EXPECT_THAT(response.status().message(), HasSubstr("send fewer texts per call"));
   EXPECT_THAT(response.status().message(), HasSubstr("POOLING_NONE"));
-  EXPECT_LT(took, absl::Seconds(3));
   EXPECT_EQ(*ScrapeSample(port, admitted), admitted_before) << "the texts reached the engine";
   EXPECT_EQ(WaitForSample(port,
                           "tserve_requests_total{code=\"INVALID_ARGUMENT\",model=\"demo\","

@@ -336,8 +336,11 @@ TEST(ServerLifecycleTest, SigtermDrainsAndExitsZero) {
 }
 
 // Clients that health-check keep a Watch call open to every replica. SIGTERM
-// sends them NOT_SERVING and ends them, so the server exits at once when
-// nothing else is in flight, not after --drain_timeout_s.
+// sends them NOT_SERVING and ends them, so the server exits soon when nothing
+// else is in flight, not after --drain_timeout_s (30 s by default). "Soon"
+// is bounded at half the drain timeout: stopping the metrics listener alone
+// takes up to 2 s (civetweb polls its sockets in 2 s quanta), and a loaded
+// 2-core machine adds more.
 TEST(ServerLifecycleTest, SigtermEndsHealthWatchesAndExitsWithinSeconds) {
   absl::StatusOr<std::unique_ptr<TestServer>> server = TestServer::Start();
   ASSERT_TRUE(server.ok()) << server.status();
@@ -372,7 +375,7 @@ TEST(ServerLifecycleTest, SigtermEndsHealthWatchesAndExitsWithinSeconds) {
   for (std::thread& t : threads) t.join();
   ASSERT_TRUE(exit_code.ok()) << exit_code.status() << "\n" << (*server)->Log();
   EXPECT_EQ(*exit_code, 0) << (*server)->Log();
-  EXPECT_LT(took, absl::Seconds(5)) << "the default drain timeout is 30 s";
+  EXPECT_LT(took, absl::Seconds(15)) << "the default drain timeout is 30 s";
   for (const auto& w : watchers) {
     EXPECT_THAT(w->seen, ::testing::ElementsAre(HealthCheckResponse::NOT_SERVING));
     EXPECT_EQ(w->status.error_code(), grpc::StatusCode::UNAVAILABLE) << w->status.error_message();
