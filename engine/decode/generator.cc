@@ -18,11 +18,10 @@ Generator::Generator(const Decoder& decoder, const SearchVocab& vocab)
     : decoder_(decoder), vocab_(vocab), log_softmax_(vocab.size) {}
 
 JobId Generator::Add(std::shared_ptr<const SourceMemory> source, const DecodingOptions& options) {
-  Job job{next_id_++,
-          std::move(source),
-          MakeSearch(options, vocab_),
-          {},
-          std::min<int64_t>(options.max_length, kInitialCacheSteps)};
+  Job job{.id = next_id_++,
+          .source = std::move(source),
+          .search = MakeSearch(options, vocab_),
+          .reserve_steps = std::min<int64_t>(options.max_length, kInitialCacheSteps)};
   for (int r = 0; r < job.search->num_rows(); ++r) {
     job.caches.push_back(TakeCache(job.reserve_steps));
   }
@@ -58,6 +57,7 @@ void Generator::ReleaseCaches(Job& job) {
 }
 
 void Generator::ReorderCaches(Job& job, const std::vector<int>& parents) {
+  const ProfileScope profile("search: cache reorder");
   // Rows that continue in place (greedy and sampling rows that did not end)
   // need nothing.
   bool identity = parents.size() == job.caches.size();
@@ -103,8 +103,9 @@ void Generator::MaskAll() {
 
 void Generator::Normalize() {
   // Runs of consecutive jobs alike are normalised together: log-softmax in
-  // place for the searches that read whole rows, each row's best token for
-  // the others (greedy), which leaves the logits as they are.
+  // place for the searches that read whole rows (sampling), each row's best
+  // token and normaliser for the others (greedy, beam search), which leaves
+  // the logits as they are.
   const int64_t V = vocab_.size;
   best_.resize(rows_.size());
   int64_t offset = 0;
@@ -126,24 +127,30 @@ void Generator::Normalize() {
   }
 }
 
-void Generator::RepickMaskedBestTokens() {
-  // A greedy row's best token was found before the masks; where a mask removed
-  // it, the best token is the arg max of what is left. The normaliser stays
-  // that of the raw row.
+void Generator::AdvanceAll() {
+  const ProfileScope profile("search: advance");
   const int64_t V = vocab_.size;
-  int64_t offset = 0;
-  for (const Job& job : jobs_) {
-    const int rows = job.search->num_rows();
-    if (!job.search->NeedsLogProbs()) {
-      for (int r = 0; r < rows; ++r) {
-        const float* row = logits_.data() + (offset + r) * V;
-        BestToken& best = best_[offset + r];
-        if (row[best.id] == -std::numeric_limits<float>::infinity()) {
-          best.id = static_cast<int32_t>(ArgMax(row, V));
-        }
-      }
-    }
+  // Each job's search reads its own rows and changes only itself, so the
+  // jobs are spread over the OpenMP team once the rows they scan in full
+  // (beam search, sampling) are worth a fork.
+  offsets_.resize(jobs_.size());
+  int64_t offset = 0, scanned = 0;
+  for (size_t j = 0; j < jobs_.size(); ++j) {
+    offsets_[j] = offset;
+    const Search& search = *jobs_[j].search;
+    const int rows = search.num_rows();
+    if (search.NeedsLogProbs() || rows > 1) scanned += rows * V;  // not greedy
     offset += rows;
+  }
+  const int64_t count = static_cast<int64_t>(jobs_.size());
+  const bool parallel = count > 1 && scanned >= (int64_t{1} << 18);
+#pragma omp parallel for schedule(dynamic, 1) if (parallel)
+  for (int64_t j = 0; j < count; ++j) {
+    Job& job = jobs_[j];
+    const int64_t first = offsets_[j];
+    const StepScores scores{logits_.data() + first * V,
+                            job.search->NeedsLogProbs() ? nullptr : best_.data() + first, V};
+    job.done = job.search->Advance(scores, &job.parents);
   }
 }
 
@@ -167,19 +174,13 @@ void Generator::Step(std::vector<TokenEvent>* tokens, std::vector<FinishedJob>* 
   } else {
     Normalize();
     MaskAll();
-    RepickMaskedBestTokens();
   }
+  AdvanceAll();
 
   // Jobs that go on are compacted to the front in place, keeping their order.
-  const int64_t V = vocab_.size;
-  int64_t offset = 0;
   size_t kept = 0;
   for (Job& job : jobs_) {
-    const int rows = job.search->num_rows();
-    const StepScores scores{logits_.data() + offset * V,
-                            job.search->NeedsLogProbs() ? nullptr : best_.data() + offset, V};
-    const bool done = job.search->Advance(scores, &parents_);
-    offset += rows;
+    const bool done = job.done;
     if (tokens != nullptr) {
       if (auto token = job.search->LastToken()) tokens->push_back({job.id, *token});
     }
@@ -188,7 +189,7 @@ void Generator::Step(std::vector<TokenEvent>* tokens, std::vector<FinishedJob>* 
       finished->push_back({job.id, job.search->TakeResult()});
       continue;
     }
-    ReorderCaches(job, parents_);
+    ReorderCaches(job, job.parents);
     if (&jobs_[kept] != &job) jobs_[kept] = std::move(job);
     ++kept;
   }

@@ -61,14 +61,19 @@ class Generator {
     JobId id;
     std::shared_ptr<const SourceMemory> source;
     std::unique_ptr<Search> search;
-    std::vector<std::unique_ptr<SelfAttentionCache>> caches;  // one per row
+    std::vector<std::unique_ptr<SelfAttentionCache>> caches = {};  // one per row
     int64_t reserve_steps;
+    // The last Advance: whether the job ended, and each next row's parent.
+    bool done = false;
+    std::vector<int> parents = {};
   };
 
   // The steps of turning the decoder's logits into each search's scores.
   void MaskAll();
   void Normalize();
-  void RepickMaskedBestTokens();
+  // Every job's search takes its scores (Search::Advance), filling Job::done
+  // and Job::parents.
+  void AdvanceAll();
 
   std::unique_ptr<SelfAttentionCache> TakeCache(int64_t reserve_steps);
   void ReleaseCaches(Job& job);
@@ -88,7 +93,7 @@ class Generator {
   Tensor logits_;
   std::vector<BestToken> best_;  // per row of the step, for greedy jobs
   std::vector<DecoderRow> rows_;
-  std::vector<int> parents_;
+  std::vector<int64_t> offsets_;  // each job's first row in the step
   std::vector<std::unique_ptr<SelfAttentionCache>> reordered_;
   std::vector<char> moved_;
   std::vector<char> is_copy_;

@@ -48,7 +48,7 @@ class IndependentSearch final : public Search {
       const int32_t token = forced_eos               ? vocab_.eos
                             : forced                 ? *forced
                             : options_.sampling()    ? Sample(scores.row(i), row.rng)
-                            : scores.best != nullptr ? scores.best[i].id
+                            : scores.best != nullptr ? BestUnmasked(scores, i)
                                                      : Argmax(scores.row(i));
       const float score = forced_eos || ForcedFirstStep() ? 0.f : scores.LogProb(i, token);
       row.hypothesis.token_scores.push_back(score);
@@ -98,6 +98,14 @@ class IndependentSearch final : public Search {
   };
 
   int32_t Argmax(const float* lp) const { return static_cast<int32_t>(ArgMax(lp, vocab_.size)); }
+
+  // Row i's best token. Without renormalize_logits the best token is found
+  // before the masks; where a mask removed it, it is the arg max of what is
+  // left (the normaliser stays that of the raw row).
+  int32_t BestUnmasked(const StepScores& scores, int i) const {
+    const int32_t best = scores.best[i].id;
+    return scores.row(i)[best] == kNegInf ? Argmax(scores.row(i)) : best;
+  }
 
   int32_t Sample(const float* lp, SplitMix64& rng) {
     candidates_.clear();
@@ -176,9 +184,13 @@ class BeamSearch final : public Search {
     return generated_ == 0 ? vocab_.decoder_start : history_[beams_[row].node].token;
   }
 
+  // Candidates are scored from the masked logits and each row's normaliser
+  // (StepScores::LogProb), in the order of operations of a log-softmax, so
+  // no row of log-probabilities is written and read back.
+  bool NeedsLogProbs() const override { return false; }
+
   bool Advance(const StepScores& scores, std::vector<int>* parents) override {
     const int64_t V = vocab_.size;
-    const float* logp = scores.values;  // log-probabilities: NeedsLogProbs()
     const size_t wanted = static_cast<size_t>(2 * beam_size_);
     const std::optional<int32_t> forced = ForcedToken();
 
@@ -188,7 +200,7 @@ class BeamSearch final : public Search {
     // The forced first token scores 0 whatever the masks left of it.
     const bool forced_first = !forced_eos && ForcedFirstStep();
     for (int b = 0; b < beam_size_; ++b) {
-      const float* lp = logp + (generated_ == 0 ? 0 : b) * V;
+      const int row = generated_ == 0 ? 0 : b;
       const float base = beams_[b].score;
       if (forced_eos) {
         pool_.push_back({base, b * V + vocab_.eos});
@@ -199,10 +211,11 @@ class BeamSearch final : public Search {
         continue;
       }
       if (forced) {
-        if (lp[*forced] != kNegInf) pool_.push_back({base + lp[*forced], b * V + *forced});
+        const float lp = scores.LogProb(row, *forced);
+        if (lp != kNegInf) pool_.push_back({base + lp, b * V + *forced});
         continue;
       }
-      AppendBest(lp, base, b, wanted);
+      AppendBest(scores.row(row), scores.best[row], base, b, wanted);
     }
     TopInPlace(0, wanted);
 
@@ -213,7 +226,7 @@ class BeamSearch final : public Search {
       const int b = static_cast<int>(pool_[rank].flat / V);
       const int32_t token = static_cast<int32_t>(pool_[rank].flat % V);
       const float token_logp =
-          forced_eos || forced_first ? 0.f : logp[(generated_ == 0 ? 0 : b) * V + token];
+          forced_eos || forced_first ? 0.f : scores.LogProb(generated_ == 0 ? 0 : b, token);
       if (token == vocab_.eos) {
         if (rank < static_cast<size_t>(beam_size_)) {
           AddFinished(Finished{0, 0, beams_[b].node, token_logp, true}, pool_[rank].value,
@@ -318,14 +331,16 @@ class BeamSearch final : public Search {
   }
 
   // Appends beam b's `n` best candidates, best first, in one pass over its
-  // log-probabilities: a small sorted list, entered only by candidates
-  // better than its current last, rather than every token of the vocabulary.
-  void AppendBest(const float* lp, float base, int b, size_t n) {
+  // logits: a small sorted list, entered only by candidates better than its
+  // current last, rather than every token of the vocabulary. A candidate's
+  // value is base + log-probability, computed as StepScores::LogProb does.
+  void AppendBest(const float* logits, const BestToken& normaliser, float base, int b, size_t n) {
     const int64_t V = vocab_.size;
     const size_t begin = pool_.size();
     const auto consider = [&](int64_t v) {
-      if (lp[v] == kNegInf) return;
-      const Candidate c{base + lp[v], b * V + v};
+      const float lp = normaliser.LogProb(logits[v]);
+      if (lp == kNegInf) return;
+      const Candidate c{base + lp, b * V + v};
       if (pool_.size() - begin == n) {
         if (!Better(c, pool_.back())) return;
         pool_.back() = c;
@@ -340,9 +355,13 @@ class BeamSearch final : public Search {
     // Once the list is full, eight tokens at a time are skipped unless one
     // beats its last entry (a later token equal to it never does).
     const __m256 vbase = _mm256_set1_ps(base);
+    const __m256 vmax = _mm256_set1_ps(normaliser.max_logit);
+    const __m256 vlog_sum = _mm256_set1_ps(normaliser.log_sum);
     for (; v + 8 <= V; v += 8) {
       if (pool_.size() - begin == n) {
-        const __m256 values = _mm256_add_ps(vbase, _mm256_loadu_ps(lp + v));
+        const __m256 lp =
+            _mm256_sub_ps(_mm256_sub_ps(_mm256_loadu_ps(logits + v), vmax), vlog_sum);
+        const __m256 values = _mm256_add_ps(vbase, lp);
         const __m256 above = _mm256_cmp_ps(values, _mm256_set1_ps(pool_.back().value), _CMP_GT_OQ);
         if (_mm256_movemask_ps(above) == 0) continue;
       }

@@ -39,9 +39,10 @@ struct StreamedToken {
 };
 
 // What a step gives a search for its rows, [num_rows, V]: log-probabilities
-// (masked, then log-softmaxed), or, for a search that only takes each row's
-// best token (NeedsLogProbs() false), the masked logits with each row's
-// BestToken.
+// (masked, then log-softmaxed) for a search that reads whole rows of them
+// (sampling), or, for the others (NeedsLogProbs() false: greedy and beam
+// search), the masked logits with each row's BestToken, whose normaliser
+// turns any entry into its log-probability.
 struct StepScores {
   const float* values;
   const BestToken* best;  // null when `values` are log-probabilities
@@ -79,8 +80,9 @@ class Search {
   // eos before min_length (or always, with ignore_eos). logits: [num_rows, V].
   void MaskLogits(float* logits) const;
 
-  // Whether Advance reads whole rows of log-probabilities (beam search,
-  // sampling) or only each row's best token and a few chosen entries (greedy).
+  // Whether Advance reads whole rows of log-probabilities (sampling) or the
+  // masked logits with each row's BestToken (greedy takes the best token,
+  // beam search scores its candidates through the normaliser).
   virtual bool NeedsLogProbs() const { return true; }
 
   // Consumes the step's scores for this search's rows. Fills `parents`: for
