@@ -5,17 +5,14 @@
 #include <cmath>
 #include <cstring>
 
+#include "engine/ops/exp_polynomial.h"
+#include "engine/ops/gemm_kernels.h"
+#include "engine/ops/vector_math_avx512.h"
+
 namespace tserve::engine {
 namespace {
 
-// e^x = 2^n · e^r with n = round(x·log2 e) and |r| ≤ ln2/2; e^r by a degree-6
-// polynomial (Taylor coefficients, error below float rounding on that range).
-constexpr float kLog2e = 1.44269504088896341f;
-constexpr float kLn2Hi = 0.693359375f;           // ln 2, high bits (exact product with n)
-constexpr float kLn2Lo = -2.12194440e-4f;        // ln 2 − kLn2Hi
-constexpr float kMaxInput = 88.f;                // e^88 < FLT_MAX; larger inputs give e^88
-constexpr float kMinInput = -87.3365447505531f;  // smallest normal result
-constexpr float kC2 = 1.f / 2, kC3 = 1.f / 6, kC4 = 1.f / 24, kC5 = 1.f / 120, kC6 = 1.f / 720;
+using namespace exp_polynomial;  // NOLINT: the constants of Exp8 and Exp1
 
 inline __m256 Exp8(__m256 x) {
   const __m256 underflow = _mm256_cmp_ps(x, _mm256_set1_ps(kMinInput), _CMP_LT_OQ);
@@ -58,6 +55,13 @@ inline float Exp1(float x) {
   return p * scale;
 }
 
+// Whether the row reductions below run in AVX-512: they follow the kernel
+// set chosen for the products (TSERVE_GEMM_ISA caps both).
+bool UseAvx512() {
+  static const bool use = gemm::SelectedKernels().isa != gemm::Isa::kAvx2;
+  return use;
+}
+
 }  // namespace
 
 void ExpInPlace(float* x, int64_t n) {
@@ -79,6 +83,7 @@ float ShiftedExpInPlace(float* x, int64_t n, float shift) {
 }
 
 float SumShiftedExp(const float* x, int64_t n, float shift) {
+  if (UseAvx512()) return avx512::SumShiftedExp(x, n, shift);
   const __m256 vshift = _mm256_set1_ps(shift);
   // Two accumulators: the adds' latency, not the exponentials, would bound one.
   __m256 sum0 = _mm256_setzero_ps(), sum1 = _mm256_setzero_ps();
@@ -110,9 +115,7 @@ void SwishBiased(const float* x, const float* bias, int64_t n, float* out) {
   }
 }
 
-int64_t ArgMax(const float* x, int64_t n) {
-  // The largest value first (max is exact and order-free), then its first
-  // position: two vectorized passes instead of a compare-and-branch per element.
+float Max(const float* x, int64_t n) {
   __m256 vmax = _mm256_set1_ps(x[0]);
   int64_t i = 0;
   for (; i + 8 <= n; i += 8) vmax = _mm256_max_ps(vmax, _mm256_loadu_ps(x + i));
@@ -121,8 +124,16 @@ int64_t ArgMax(const float* x, int64_t n) {
   float best = lanes[0];
   for (int j = 1; j < 8; ++j) best = std::fmax(best, lanes[j]);
   for (; i < n; ++i) best = std::fmax(best, x[i]);
+  return best;
+}
+
+int64_t ArgMax(const float* x, int64_t n) {
+  // The largest value first (max is exact and order-free), then its first
+  // position: two vectorized passes instead of a compare-and-branch per element.
+  const float best = UseAvx512() ? avx512::Max(x, n) : Max(x, n);
   const __m256 vbest = _mm256_set1_ps(best);
-  for (i = 0; i + 8 <= n; i += 8) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
     const int mask = _mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(x + i), vbest, _CMP_EQ_OQ));
     if (mask != 0) return i + __builtin_ctz(static_cast<unsigned>(mask));
   }

@@ -17,11 +17,15 @@ void ExpInPlace(float* x, int64_t n);
 float ShiftedExpInPlace(float* x, int64_t n, float shift);
 
 // Σ e^(x[i] − shift), x unchanged; the lanes' partial sums are added in a
-// fixed order, so the same for the same inputs.
+// fixed order, so the same for the same inputs on one machine (AVX-512 CPUs
+// sum 16 lanes, others 8: the last bits differ between the two).
 float SumShiftedExp(const float* x, int64_t n, float shift);
 
 // out[i] = v / (1 + e^−v) with v = x[i] + bias[i]: swish (SiLU).
 void SwishBiased(const float* x, const float* bias, int64_t n, float* out);
+
+// The largest of x[0..n) (n ≥ 1, no NaN), in AVX2 whatever the CPU.
+float Max(const float* x, int64_t n);
 
 // The index of the first largest of x[0..n) (n ≥ 1, no NaN).
 int64_t ArgMax(const float* x, int64_t n);

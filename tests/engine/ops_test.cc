@@ -20,6 +20,8 @@
 #include "engine/ops/linear.h"
 #include "engine/ops/log_softmax.h"
 #include "engine/ops/rms_norm.h"
+#include "engine/ops/vector_math.h"
+#include "engine/ops/vector_math_avx512.h"
 
 namespace tserve::engine {
 namespace {
@@ -320,6 +322,29 @@ TEST(BestTokenTest, AgreesWithLogSoftmaxAndDependsOnTheRowAlone) {
     FindBestTokens(x.data() + r * width, 1, width, &alone);
     EXPECT_EQ(alone.id, best[r].id);
     EXPECT_EQ(std::memcmp(&alone.log_sum, &best[r].log_sum, sizeof(float)), 0) << "row " << r;
+  }
+}
+
+// The AVX-512 row reductions against the AVX2 ones, with every tail length:
+// the same maximum, and sums of the same exponentials within float rounding
+// of the summation order (a masked -inf entry contributes nothing).
+TEST(VectorMathTest, Avx512ReductionsAgreeWithTheAvx2Ones) {
+  if (!gemm::CpuSupports(gemm::Isa::kAvx512)) GTEST_SKIP() << "no AVX-512 on this CPU";
+  for (int64_t n : {1, 7, 15, 16, 17, 31, 32, 33, 100, 8000, 58101}) {
+    auto x = RandomVector(n, 30 + static_cast<uint32_t>(n), 2.f);
+    if (n > 3) x[3] = -std::numeric_limits<float>::infinity();
+    x[n - 1] = 12.f;  // the largest (6 σ), in the tail when there is one
+    EXPECT_EQ(avx512::Max(x.data(), n), Max(x.data(), n)) << n;
+    EXPECT_EQ(avx512::Max(x.data(), n), 12.f) << n;
+    double reference = 0;
+    for (float v : x) reference += std::exp(static_cast<double>(v) - 12.0);
+    const float avx2 = [&] {
+      // The same exponential in AVX2, summed in order.
+      std::vector<float> shifted = x;
+      return ShiftedExpInPlace(shifted.data(), n, 12.f);
+    }();
+    EXPECT_NEAR(avx512::SumShiftedExp(x.data(), n, 12.f), reference, 2e-6 * reference) << n;
+    EXPECT_NEAR(avx512::SumShiftedExp(x.data(), n, 12.f), avx2, 2e-6 * reference) << n;
   }
 }
 
