@@ -179,7 +179,7 @@ BENCHMARK(BM_GreedyScores)
     ->UseRealTime();
 BENCHMARK(BM_Attention)
     ->ArgNames({"rows", "length"})
-    ->ArgsProduct({{1, 28}, {16, 32, 128}})
+    ->ArgsProduct({{1, 28, 128}, {16, 32, 128}})
     ->UseRealTime();
 BENCHMARK(BM_OnednnMatmul)->Apply(MatmulShapes);
 
