@@ -75,6 +75,8 @@ class Decoder {
 
   std::unique_ptr<SelfAttentionCache> NewCache(int64_t reserve_steps) const;
   int64_t vocab_size() const { return output_->out_features(); }
+  // lm_head (tied models: the target embeddings, packed).
+  const Linear& output_projection() const { return *output_; }
 
  private:
   struct Layer {

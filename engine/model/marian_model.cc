@@ -60,16 +60,19 @@ absl::StatusOr<std::unique_ptr<MarianModel>> MarianModel::Load(const std::string
                                          ? Embedding::Storage::kFloat32
                                          : Embedding::Storage::kBfloat16;
   TSERVE_ASSIGN_OR_RETURN(std::string source_name, SourceEmbeddingName(weights, config));
-  TSERVE_ASSIGN_OR_RETURN(std::vector<float> shared,
+  TSERVE_ASSIGN_OR_RETURN(std::vector<float> source_table,
                           weights.Read(source_name, {config.vocab_size, d}));
+  auto shared = std::make_shared<const std::vector<float>>(std::move(source_table));
   model->source_embedding_ = std::make_unique<Embedding>(
       shared, d, scale, model->encoder_positions_.embedding_table(), storage);
-  // The float32 target table, kept until the decoder has packed it as its
-  // output projection when the two are tied.
-  std::vector<float> target;
+  // The float32 target table, held here until the decoder has packed it as
+  // its output projection when the two are tied.
+  std::shared_ptr<const std::vector<float>> target;
   if (config.separate_vocabs()) {
     TSERVE_ASSIGN_OR_RETURN(
-        target, weights.Read("model.decoder.embed_tokens.weight", {config.target_vocab_size(), d}));
+        std::vector<float> target_table,
+        weights.Read("model.decoder.embed_tokens.weight", {config.target_vocab_size(), d}));
+    target = std::make_shared<const std::vector<float>>(std::move(target_table));
     model->target_embedding_ = std::make_unique<Embedding>(
         target, d, scale, model->decoder_positions_.embedding_table(), storage);
   } else {
@@ -85,7 +88,16 @@ absl::StatusOr<std::unique_ptr<MarianModel>> MarianModel::Load(const std::string
     TSERVE_ASSIGN_OR_RETURN(
         model->decoder_,
         Decoder::Load(weights, config, model->target_embedding_.get(), &model->decoder_positions_,
-                      config.tie_word_embeddings ? &target : nullptr));
+                      config.tie_word_embeddings ? target.get() : nullptr));
+    // A tied output projection in float32 or bfloat16 panels holds the
+    // target table's values: the embeddings read their rows there, and the
+    // table, as large as the projection, is let go.
+    if (config.tie_word_embeddings) {
+      const Linear& output = model->decoder_->output_projection();
+      if (model->target_embedding_->ReadRowsFrom(output) && !config.separate_vocabs()) {
+        model->source_embedding_->ReadRowsFrom(output);
+      }
+    }
   }
   model->unused_tensors_ = weights.UnreadTensors();
   return model;

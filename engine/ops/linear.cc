@@ -155,6 +155,19 @@ int64_t Linear::weight_bytes() const {
       int8_panels_.column_sum.size() * sizeof(int32_t) + bias_.size() * sizeof(float));
 }
 
+void Linear::WeightRow(int64_t row, float* dst) const {
+  // Panel p holds rows p·W .. p·W+W−1 side by side: [in_features][W].
+  const int64_t width = panel_width_;
+  const int64_t first = (row / width) * packed_depth_ * width + row % width;
+  if (compute_type_ == ComputeType::kFloat32) {
+    const float* column = float_panels_.data() + first;
+    for (int64_t k = 0; k < in_features_; ++k) dst[k] = column[k * width];
+  } else {
+    const uint16_t* column = bfloat16_panels_.data() + first;
+    for (int64_t k = 0; k < in_features_; ++k) gemm::WidenBfloat16(column + k * width, 1, dst + k);
+  }
+}
+
 void Linear::PanelSums(const Inputs& inputs, int64_t p, int64_t block, int64_t block_rows,
                        float* sums) const {
   const gemm::Kernels& kernels = *kernels_;

@@ -48,6 +48,13 @@ class Linear {
   // Bytes held for the packed weights (and their scales).
   int64_t weight_bytes() const;
 
+  // dst[k] = W[row][k] for k < in_features, from the panels: float32 panels
+  // hold the weights as given, bfloat16 panels as gemm::ToBfloat16 rounded
+  // them (widened here). Lets a tied embedding look rows up here instead of
+  // keeping a second copy of the matrix. Not for int8 (its panels hold
+  // quantized levels only).
+  void WeightRow(int64_t row, float* dst) const;
+
  private:
   struct Inputs;
   // sums[r·W + c] = Σ_k x[block + r][k] · W[W·p + c][k] for r < block_rows.

@@ -16,6 +16,7 @@
 #include "engine/model/positions.h"
 #include "engine/ops/attention.h"
 #include "engine/ops/best_token.h"
+#include "engine/ops/embedding.h"
 #include "engine/ops/layer_norm.h"
 #include "engine/ops/linear.h"
 #include "engine/ops/log_softmax.h"
@@ -430,6 +431,39 @@ INSTANTIATE_TEST_SUITE_P(HeadSizes, AttentionTest,
                          ::testing::Values(std::make_tuple(3, 8), std::make_tuple(2, 32),
                                            std::make_tuple(8, 64), std::make_tuple(2, 128),
                                            std::make_tuple(2, 40)));
+
+// A table tied to the output projection is read from its panels: the same
+// rows, bit for bit, as from the table in float32 and in bfloat16 storage;
+// int8 panels (quantized) and a projection of another compute type are
+// refused and the table stays.
+TEST(EmbeddingTest, ReadsTiedRowsFromTheProjectionBitForBit) {
+  const int64_t vocab = 70, width = 24;  // a partial last panel
+  const auto table = std::make_shared<const std::vector<float>>(RandomVector(vocab * width, 40));
+  const std::vector<float> positions = RandomVector(8 * width, 41);
+  const std::vector<int32_t> ids = {0, 5, 31, 32, 69, 5};
+  const std::vector<int32_t> at = {0, 1, 2, 3, 4, 7};
+  for (auto [storage, type] : {std::pair{Embedding::Storage::kFloat32, ComputeType::kFloat32},
+                               std::pair{Embedding::Storage::kBfloat16, ComputeType::kBfloat16}}) {
+    Embedding from_table(table, width, 2.f, &positions, storage);
+    Embedding from_projection(table, width, 2.f, &positions, storage);
+    const Linear projection(*table, {}, width, vocab, Epilogue::kNone, type);
+    ASSERT_TRUE(from_projection.ReadRowsFrom(projection));
+    EXPECT_EQ(from_projection.table_bytes(), 0);
+    std::vector<float> a(ids.size() * width), b(ids.size() * width);
+    from_table.Forward(ids, at, a.data());
+    from_projection.Forward(ids, at, b.data());
+    EXPECT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float)));
+    const Embedding shared(from_projection, &positions);
+    std::vector<float> c(ids.size() * width);
+    shared.Forward(ids, at, c.data());
+    EXPECT_EQ(0, std::memcmp(a.data(), c.data(), a.size() * sizeof(float)));
+  }
+  Embedding kept(table, width, 1.f, nullptr, Embedding::Storage::kBfloat16);
+  EXPECT_FALSE(kept.ReadRowsFrom(Linear(*table, {}, width, vocab, Epilogue::kNone, ComputeType::kInt8)));
+  EXPECT_FALSE(
+      kept.ReadRowsFrom(Linear(*table, {}, width, vocab, Epilogue::kNone, ComputeType::kFloat32)));
+  EXPECT_GT(kept.table_bytes(), 0);
+}
 
 TEST(PositionsTest, SinesFirstThenCosines) {
   const int64_t width = 6;
