@@ -79,7 +79,7 @@ absl::StatusOr<std::unique_ptr<LayerNorm>> WeightLoader::LoadLayerNorm(const std
   if (!gamma.ok()) return gamma.status();
   auto beta = Read(prefix + ".bias", {width});
   if (!beta.ok()) return beta.status();
-  return std::make_unique<LayerNorm>(*gamma, *beta, epsilon);
+  return std::make_unique<LayerNorm>(std::move(gamma).value(), std::move(beta).value(), epsilon);
 }
 
 absl::StatusOr<std::unique_ptr<Norm>> WeightLoader::LoadNorm(const std::string& prefix,

@@ -3,30 +3,30 @@
 #include <cstdint>
 #include <vector>
 
-#include <oneapi/dnnl/dnnl.hpp>
-
-#include "engine/core/primitive_cache.h"
 #include "engine/ops/norm.h"
 
 namespace tserve::engine {
 
 // LayerNorm over the last dimension with learned scale (gamma) and shift
-// (beta), on oneDNN's layer_normalization primitive. Works in place.
+// (beta): y = (x − mean) / sqrt(var + ε) · gamma + beta, the variance biased
+// (over the width), as torch.nn.LayerNorm. Works in place.
+//
+// A row at a time in plain vector code rather than a oneDNN primitive: a
+// decoder step normalizes a few dozen rows of a few hundred values, where
+// the primitive's per-call setup (descriptors, memory objects, its own
+// thread team) cost more than the arithmetic. Each row's result depends on
+// that row alone.
 class LayerNorm : public Norm {
  public:
-  LayerNorm(const std::vector<float>& gamma, const std::vector<float>& beta, float epsilon);
+  LayerNorm(std::vector<float> gamma, std::vector<float> beta, float epsilon);
 
   // y[rows, width] = LN(x[rows, width]); `y` may equal `x`.
   void Forward(const float* x, int64_t rows, float* y) const override;
 
  private:
-  dnnl::layer_normalization_forward CreatePrimitive(int64_t rows) const;
-
-  int64_t width_;
+  std::vector<float> gamma_;
+  std::vector<float> beta_;
   float epsilon_;
-  dnnl::memory gamma_;
-  dnnl::memory beta_;
-  PrimitiveCache<dnnl::layer_normalization_forward> primitives_;
 };
 
 }  // namespace tserve::engine
