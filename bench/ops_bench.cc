@@ -8,7 +8,8 @@
 // Each case is y[M, N] = x[M, K] · Wᵀ; the counter GFLOPS is 2·M·N·K per
 // second. Shapes: the fused q/k/v projection (1536×512), the FFN (2048×512
 // and 512×2048) and the tied output projection of an OPUS-MT model
-// (58101×512), at decoder-step row counts (1–128; 28 is the scheduler
+// (58101×512), the demo model's (d 256: 768×256, 1024×256, 256×1024,
+// 8000×256), at decoder-step row counts (1–128; 28 is the scheduler
 // benchmark's usual live set) and an encoder batch (768).
 // type: 0 float32, 1 bfloat16, 2 int8; isa: 0 AVX2, 1 AVX-512. BM_Attention
 // times one layer's attention for a decoder step, BM_GreedyScores greedy
@@ -97,7 +98,9 @@ void BM_OnednnMatmul(benchmark::State& state) {
 void ShapesOf(benchmark::internal::Benchmark* b, const std::vector<int64_t>& extra) {
   for (int64_t m : {1, 4, 16, 28, 32, 64, 128, 768}) {
     for (std::vector<int64_t> shape : std::vector<std::vector<int64_t>>{
-             {m, 1536, 512}, {m, 2048, 512}, {m, 512, 2048}, {m, 58101, 512}}) {
+             {m, 1536, 512}, {m, 2048, 512}, {m, 512, 2048}, {m, 58101, 512},
+             // the demo model's (d 256, feed-forward 1024, vocabulary 8000)
+             {m, 768, 256}, {m, 1024, 256}, {m, 256, 1024}, {m, 8000, 256}}) {
       if (shape[1] == 58101 && m > 128) continue;
       shape.insert(shape.end(), extra.begin(), extra.end());
       b->Args(shape);
