@@ -304,8 +304,14 @@ void Linear::Forward(const float* x, int64_t rows, float* y) const {
     // cheaper than a second barrier in the team; int8's rows are quantized
     // by the team first, which is a barrier already, so the team packs them.
     const char* block_packed = block_rows == 1 ? block_source : packed_block;
-    const bool team_packs = packs && (int8 || tiling.count > 1);
-    if (packs && !team_packs) {
+    const bool team_packs = packs && int8;
+    // float32 and bfloat16 blocks of several tiles: every thread packs the
+    // whole block into its own buffer. That repeats the packing (a few % of
+    // the products) but needs no barrier, and no thread reads rows packed in
+    // another core's cache, which cost more where the products are small
+    // (256 outputs: 8 panels).
+    const bool each_packs = packs && !int8 && tiling.count > 1;
+    if (packs && !team_packs && !each_packs) {
       PackTile(block_source, row_elements, block_rows, row_elements, packed_block);
     }
     Inputs block_inputs = inputs;
@@ -334,10 +340,21 @@ void Linear::Forward(const float* x, int64_t rows, float* y) const {
                    packed_block + offset);
         }
       }
+      Inputs thread_inputs = block_inputs;
+      if (each_packs) {
+        // `packed` names this thread's own buffer here.
+        packed.resize(static_cast<size_t>(block_capacity * in_features_));
+        char* own = reinterpret_cast<char*>(packed.data());
+        for (int64_t t = 0; t < tiling.count; ++t) {
+          const int64_t offset = 4 * tiling.first_row(t) * row_elements;
+          PackTile(block_source + offset, row_elements, tiling.rows(t), row_elements, own + offset);
+        }
+        thread_inputs.packed = packed.data();
+      }
 #pragma omp for schedule(static)
       for (int64_t p = 0; p < num_panels_; ++p) {
         alignas(64) float sums[kMaxRowBlock * kMaxPanelWidth];
-        PanelSums(block_inputs, p, block, block_rows, sums);
+        PanelSums(thread_inputs, p, block, block_rows, sums);
         const int64_t col0 = p * panel_width_;
         const int64_t cols = std::min(panel_width_, out_features_ - col0);
         WriteRows(epilogue_, sums, panel_width_, bias_.data() + col0, block_rows, cols,
