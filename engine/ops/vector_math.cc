@@ -35,26 +35,6 @@ inline __m256 Exp8(__m256 x) {
   return _mm256_andnot_ps(underflow, result);
 }
 
-// The same operations on one float, for the tail.
-inline float Exp1(float x) {
-  if (x < kMinInput) return 0.f;
-  x = std::fmin(x, kMaxInput);
-  const float n = std::nearbyint(x * kLog2e);
-  float r = std::fma(-n, kLn2Hi, x);
-  r = std::fma(-n, kLn2Lo, r);
-  float p = kC6;
-  p = std::fma(p, r, kC5);
-  p = std::fma(p, r, kC4);
-  p = std::fma(p, r, kC3);
-  p = std::fma(p, r, kC2);
-  p = std::fma(p, r, 1.f);
-  p = std::fma(p, r, 1.f);
-  const uint32_t bits = static_cast<uint32_t>(static_cast<int32_t>(n) + 127) << 23;
-  float scale;
-  std::memcpy(&scale, &bits, sizeof scale);
-  return p * scale;
-}
-
 // Whether the row reductions below run in AVX-512: they follow the kernel
 // set chosen for the products (TSERVE_GEMM_ISA caps both).
 bool UseAvx512() {

@@ -3,7 +3,6 @@
 #include <immintrin.h>
 
 #include <cmath>
-#include <cstring>
 
 #include "engine/ops/exp_polynomial.h"
 
@@ -32,26 +31,6 @@ inline __m512 Exp16(__m512 x) {
       _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
   const __m512 result = _mm512_mul_ps(p, _mm512_castsi512_ps(exponent));
   return _mm512_maskz_mov_ps(static_cast<__mmask16>(~underflow), result);
-}
-
-// vector_math.cc's Exp1, for the tail.
-inline float Exp1(float x) {
-  if (x < kMinInput) return 0.f;
-  x = std::fmin(x, kMaxInput);
-  const float n = std::nearbyint(x * kLog2e);
-  float r = std::fma(-n, kLn2Hi, x);
-  r = std::fma(-n, kLn2Lo, r);
-  float p = kC6;
-  p = std::fma(p, r, kC5);
-  p = std::fma(p, r, kC4);
-  p = std::fma(p, r, kC3);
-  p = std::fma(p, r, kC2);
-  p = std::fma(p, r, 1.f);
-  p = std::fma(p, r, 1.f);
-  const uint32_t bits = static_cast<uint32_t>(static_cast<int32_t>(n) + 127) << 23;
-  float scale;
-  std::memcpy(&scale, &bits, sizeof scale);
-  return p * scale;
 }
 
 }  // namespace
