@@ -16,25 +16,27 @@ void LayerNorm::Forward(const float* x, int64_t rows, float* y) const {
   const int64_t width = static_cast<int64_t>(gamma_.size());
   const float* gamma = gamma_.data();
   const float* beta = beta_.data();
-  const float inv_width = 1.f / static_cast<float>(width);
   // Forking the team costs microseconds: only for encoder-sized batches.
 #pragma omp parallel for schedule(static) if (rows * width >= (1 << 16))
   for (int64_t r = 0; r < rows; ++r) {
     const float* in = x + r * width;
     float* out = y + r * width;
-    // Two passes (mean, then squared deviations), each summed in a fixed
-    // lane order, as accurate as the one-pass formula is not.
-    float sum = 0.f;
+    // Two passes (mean, then squared deviations), summed in double: the
+    // moments then come out the same in float whatever order a build's
+    // vectorization adds the terms in (an optimized and a sanitizer build
+    // agree), and close to the exact ones.
+    double sum = 0;
 #pragma omp simd reduction(+ : sum)
     for (int64_t c = 0; c < width; ++c) sum += in[c];
-    const float mean = sum * inv_width;
-    float squares = 0.f;
+    const float mean = static_cast<float>(sum / static_cast<double>(width));
+    double squares = 0;
 #pragma omp simd reduction(+ : squares)
     for (int64_t c = 0; c < width; ++c) {
-      const float centred = in[c] - mean;
+      const double centred = static_cast<double>(in[c]) - mean;
       squares += centred * centred;
     }
-    const float inv = 1.f / std::sqrt(squares * inv_width + epsilon_);
+    const float variance = static_cast<float>(squares / static_cast<double>(width));
+    const float inv = 1.f / std::sqrt(variance + epsilon_);
 #pragma omp simd
     for (int64_t c = 0; c < width; ++c) out[c] = (in[c] - mean) * inv * gamma[c] + beta[c];
   }

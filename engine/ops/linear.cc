@@ -342,14 +342,16 @@ void Linear::Forward(const float* x, int64_t rows, float* y) const {
       }
       Inputs thread_inputs = block_inputs;
       if (each_packs) {
-        // `packed` names this thread's own buffer here.
-        packed.resize(static_cast<size_t>(block_capacity * in_features_));
-        char* own = reinterpret_cast<char*>(packed.data());
+        // Declared here, so that every thread of the team runs its
+        // initialisation (and registers its destructor) for its own copy.
+        thread_local std::vector<float> own_packed;
+        own_packed.resize(static_cast<size_t>(block_capacity * in_features_));
+        char* own = reinterpret_cast<char*>(own_packed.data());
         for (int64_t t = 0; t < tiling.count; ++t) {
           const int64_t offset = 4 * tiling.first_row(t) * row_elements;
           PackTile(block_source + offset, row_elements, tiling.rows(t), row_elements, own + offset);
         }
-        thread_inputs.packed = packed.data();
+        thread_inputs.packed = own_packed.data();
       }
 #pragma omp for schedule(static)
       for (int64_t p = 0; p < num_panels_; ++p) {
