@@ -36,9 +36,13 @@ void LayerNorm::Forward(const float* x, int64_t rows, float* y) const {
       squares += centred * centred;
     }
     const float variance = static_cast<float>(squares / static_cast<double>(width));
-    const float inv = 1.f / std::sqrt(variance + epsilon_);
+    // torch.nn.LayerNorm's own order of operations on CPU: x · rstd − rstd ·
+    // mean, then · gamma + beta, each rounded (this file is compiled without
+    // fused multiply-adds, as PyTorch's vectorized map does them).
+    const float rstd = 1.f / std::sqrt(variance + epsilon_);
+    const float shift = -rstd * mean;
 #pragma omp simd
-    for (int64_t c = 0; c < width; ++c) out[c] = (in[c] - mean) * inv * gamma[c] + beta[c];
+    for (int64_t c = 0; c < width; ++c) out[c] = (in[c] * rstd + shift) * gamma[c] + beta[c];
   }
 }
 
